@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// The plain, immutable results that leave the engine for the GUI and for exports. No LibTorch
+/// types: every tensor-like field is a flat row-major std::vector<float> with its shape stated.
+/// Built completely on the worker thread, then shared read-only (std::shared_ptr<const ...>).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lorsa {
+
+/// A row-major matrix of floats; `values.size() == rows * cols`.
+struct FloatMatrix {
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<float> values;  // (rows, cols), row-major
+
+    float at(int64_t row, int64_t col) const { return values[static_cast<size_t>(row * cols + col)]; }
+    bool empty() const { return values.empty(); }
+};
+
+/// One token of the analysed prompt.
+struct TokenInfo {
+    int64_t id = 0;
+    std::string text;        ///< decoded text of this token alone (UTF-8, may be partial bytes shown as U+FFFD)
+    int64_t byteBegin = 0;   ///< span in the prompt's UTF-8 bytes; begin == end for an added BOS
+    int64_t byteEnd = 0;
+};
+
+/// One active Lorsa head at one token.
+struct HeadActivation {
+    int32_t head = 0;        ///< OV head index
+    float activation = 0;    ///< value after the activation function (== hidden_pre when kept)
+};
+
+/// A token the unembedding or the embedding ties to a head, with its score.
+struct TokenScore {
+    int64_t id = 0;
+    std::string text;
+    float score = 0;
+};
+
+/// Prompt-level fidelity of the Lorsa layer.
+struct Fidelity {
+    double fvu = 0;                    ///< fraction of variance unexplained of hook_attn_out
+    double meanL0 = 0;                 ///< mean number of active heads per token
+    double cleanLoss = 0;              ///< next-token cross-entropy, nats/token
+    double splicedLoss = 0;            ///< same with the Lorsa output spliced in
+    std::vector<float> l0PerToken;     // (T)
+    std::vector<float> errorPerToken;  // (T) squared reconstruction error / mean target variance
+};
+
+/// Everything about a prompt that does not depend on the selection.
+struct PromptAnalysis {
+    uint64_t generation = 0;
+    std::string modelName;
+    std::string lorsaName;
+    int32_t layer = 0;
+    int32_t nMhsaHeads = 0;
+    int32_t nQkHeads = 0;
+    int32_t nOvHeads = 0;
+    std::vector<TokenInfo> tokens;                       // (T)
+    std::vector<std::vector<HeadActivation>> active;     // (T) lists, each sorted by activation, descending
+    std::vector<float> activeCount;                      // (T) number of active heads
+    std::vector<float> reconstructionShareDenominator;   // (T) sum_i |z_i| * |w_o^i| at each token
+    std::vector<float> decoderNorms;                     // (n_ov) |w_o^i|
+    Fidelity fidelity;
+    double analysisMs = 0;                               ///< engine time for this result
+};
+
+/// Everything that depends on one selected Lorsa head, MHSA head and query token.
+struct HeadDetail {
+    uint64_t generation = 0;
+    int32_t lorsaHead = 0;
+    int32_t qkHead = 0;                  ///< the QK head the OV head reads its pattern from
+    int32_t mhsaHead = 0;                ///< the MHSA head shown next to it
+    int32_t queryToken = 0;
+    std::vector<float> headActivation;   // (T) activation of lorsaHead at every token (0 where inactive)
+    FloatMatrix lorsaPattern;            // (T, T) query x key, 0 above the diagonal
+    FloatMatrix mhsaPattern;             // (T, T)
+    FloatMatrix zPattern;                // (T, T) A[q,k] * v[k]; rows sum to hidden_pre
+    std::vector<float> mhsaSimilarity;   // (n_mhsa) mean Jensen-Shannon distance to the Lorsa pattern, lower = closer
+    std::vector<TokenScore> promotedTokens;  ///< top tokens of w_o through the unembedding
+    std::vector<TokenScore> valueTokens;     ///< top tokens whose embeddings drive w_v
+};
+
+using PromptAnalysisPtr = std::shared_ptr<const PromptAnalysis>;
+using HeadDetailPtr = std::shared_ptr<const HeadDetail>;
+
+} // namespace lorsa
