@@ -1,0 +1,51 @@
+#pragma once
+/// \file
+/// The Lorsa forward exactly as Language-Model-SAEs computes it, memory-bounded. Engine-internal.
+
+#include "model/lorsa/lorsa_config.h"
+
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace lorsa {
+
+struct LorsaForwardOptions {
+    bool keepPatterns = false;        ///< fill Output::pattern for all QK heads [B,n_qk,T,T]
+    int64_t chunkBytes = 256 << 20;   ///< budget for the QK patterns of one chunk of heads
+    std::function<bool()> cancelled;  ///< polled between chunks; true throws Error(Cancelled)
+};
+
+struct LorsaOutput {
+    at::Tensor pattern;        // [B,n_qk,T,T] only with keepPatterns
+    at::Tensor hiddenPre;      // [B,T,n_ov]
+    at::Tensor featureActs;    // [B,T,n_ov] after the activation function
+    at::Tensor reconstructed;  // [B,T,d] in the model's units (normalisation undone)
+};
+
+class LorsaLayer {
+public:
+    /// Loads config and weights (either generation) onto \p device in \p dtype; validates
+    /// shapes against the config and reports NaN/Inf in weights as Error(InvalidFile).
+    static std::unique_ptr<LorsaLayer> load(const std::filesystem::path& dir, at::Device device, at::ScalarType dtype);
+    virtual ~LorsaLayer() = default;
+
+    virtual const LorsaConfig& config() const = 0;
+
+    /// x: the hook_point_in activation [B,T,d] in model units.
+    virtual LorsaOutput forward(const at::Tensor& x, const LorsaForwardOptions& options = {}) const = 0;
+    /// QK patterns of the given QK heads [B,n,T,T].
+    virtual at::Tensor patterns(const at::Tensor& x, const std::vector<int64_t>& qkHeads) const = 0;
+    /// z-patterns of the given OV heads [B,n,T,T]: A[q,k] * (x_k . w_v + b_v), rows sum to hidden_pre.
+    virtual at::Tensor zPatterns(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const = 0;
+
+    /// Effective weights in model units (dataset-wise scaling folded in): W_V, W_O [n_ov,d].
+    virtual at::Tensor valueWeights() const = 0;
+    virtual at::Tensor outputWeights() const = 0;
+    virtual int64_t qkHeadOf(int64_t ovHead) const = 0;
+    virtual int64_t parameterCount() const = 0;
+};
+
+} // namespace lorsa
