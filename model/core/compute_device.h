@@ -1,0 +1,27 @@
+#pragma once
+/// \file
+/// Choosing where and in which precision the engine runs, and setting up CPU threading.
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace lorsa {
+
+/// Parses "auto" | "cpu" | "cuda" | "cuda:N". "auto" picks CUDA when LibTorch sees a GPU.
+/// Throws Error(Device) for an unknown name or when CUDA is asked for and absent.
+at::Device parseDevice(const std::string& name);
+
+/// Parses "float32" | "bfloat16" | "float16" (also "fp32", "bf16", "fp16"). Refuses float16 on
+/// the CPU, where this LibTorch has no float16 matmul, with Error(Device).
+at::ScalarType parseDtype(const std::string& name, at::Device device);
+
+/// Human-readable names: "cpu", "cuda:0 (NVIDIA H100)", "float32".
+std::string describeDevice(at::Device device);
+std::string dtypeName(at::ScalarType dtype);
+
+/// Sets LibTorch's intra-op CPU threads (0 = all cores) and returns a line for the log naming
+/// the threads and the BLAS library LibTorch's matmuls go through.
+std::string configureCpuThreads(int threads);
+
+} // namespace lorsa
