@@ -1,0 +1,38 @@
+#pragma once
+// Options shared by the lorsa subcommands and the streams they write to.
+
+#include "model/engine/engine.h"
+
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <string>
+
+namespace lorsa::cli {
+
+struct Streams {
+    std::ostream& out;
+    std::ostream& err;
+};
+
+/// --model, --lorsa, --device, --dtype, --threads, --lorsa-input on a subcommand.
+struct EngineFlags {
+    std::string model;
+    std::string lorsa;
+    std::string device = "auto";
+    std::string dtype = "float32";
+    int threads = 0;
+    std::string lorsaInput;
+
+    void addTo(CLI::App& command, bool lorsaOption = true);
+    EngineOptions toOptions() const;
+};
+
+/// Reads --text or --text-file (exactly one must be given); the file must be UTF-8 text.
+std::string promptFrom(const std::string& text, const std::string& textFile);
+
+/// Parses "1,2,3" into integers; throws Error(InvalidInput) naming the bad item.
+std::vector<int64_t> parseIndexList(const std::string& list, const std::string& flag);
+std::vector<std::string> parseNameList(const std::string& list);
+
+} // namespace lorsa::cli

@@ -1,0 +1,14 @@
+#pragma once
+// The lorsa subcommands. Each adds itself to the application and runs from its callback,
+// throwing lorsa::Error on bad input (reported by runLorsaCli).
+
+#include "app/cli/command_context.h"
+
+namespace lorsa::cli {
+
+void addInspectCommand(CLI::App& app, Streams streams);
+void addAnalyzeCommand(CLI::App& app, Streams streams);
+void addTokenizeCommand(CLI::App& app, Streams streams);
+void addBenchCommand(CLI::App& app, Streams streams);
+
+} // namespace lorsa::cli

@@ -1,0 +1,55 @@
+#include "model/engine/fidelity.h"
+
+#include "model/core/error.h"
+
+namespace lorsa {
+namespace {
+
+std::vector<float> toFloatVector(const at::Tensor& tensor)
+{
+    const auto flat = tensor.detach().to(at::kCPU, at::kFloat).contiguous().reshape({-1});
+    return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+}
+
+at::Tensor asDouble2d(const at::Tensor& tensor)
+{
+    return tensor.detach().to(at::kDouble).reshape({-1, tensor.size(-1)});
+}
+
+} // namespace
+
+double fractionOfVarianceUnexplained(const at::Tensor& target, const at::Tensor& reconstruction)
+{
+    const auto t = asDouble2d(target);
+    const auto r = asDouble2d(reconstruction.to(target.device()));
+    const double residual = (t - r).pow(2).sum().item<double>();
+    const double variance = (t - t.mean(0, true)).pow(2).sum().item<double>();
+    return variance > 0 ? residual / variance : (residual > 0 ? 1.0 : 0.0);
+}
+
+std::vector<float> errorPerToken(const at::Tensor& target, const at::Tensor& reconstruction)
+{
+    const auto t = asDouble2d(target);
+    const auto r = asDouble2d(reconstruction.to(target.device()));
+    const double meanVariance = (t - t.mean(0, true)).pow(2).sum(1).mean().item<double>();
+    const auto perToken = (t - r).pow(2).sum(1) / (meanVariance > 0 ? meanVariance : 1.0);
+    return toFloatVector(perToken);
+}
+
+double nextTokenLoss(const at::Tensor& logits, const at::Tensor& tokens)
+{
+    if (logits.size(1) < 2)
+        return 0.0;
+    const auto predictions = logits.narrow(1, 0, logits.size(1) - 1).to(at::kFloat);
+    const auto targets = tokens.narrow(1, 1, tokens.size(1) - 1).to(logits.device());
+    const auto logProbs = at::log_softmax(predictions, -1);
+    const auto picked = logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+    return -picked.to(at::kDouble).mean().item<double>();
+}
+
+std::vector<float> l0PerToken(const at::Tensor& featureActs)
+{
+    return toFloatVector((featureActs != 0).sum(-1));
+}
+
+} // namespace lorsa
