@@ -1,0 +1,274 @@
+#include "model/engine/explorer_session.h"
+
+#include "model/core/compute_device.h"
+#include "model/core/error.h"
+#include "model/engine/engine.h"
+#include "model/engine/head_attribution.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+
+namespace lorsa {
+namespace {
+
+FloatMatrix toMatrix(const at::Tensor& tensor) // [rows, cols]
+{
+    const auto values = tensor.detach().to(at::kCPU, at::kFloat).contiguous();
+    FloatMatrix matrix;
+    matrix.rows = values.size(0);
+    matrix.cols = values.size(1);
+    matrix.values.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+    return matrix;
+}
+
+std::vector<float> toVector(const at::Tensor& tensor)
+{
+    const auto values = tensor.detach().to(at::kCPU, at::kFloat).contiguous().reshape({-1});
+    return std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+}
+
+void checkIndex(int64_t value, int64_t count, const std::string& what)
+{
+    if (value < 0 || value >= count)
+        throw Error(ErrorKind::InvalidInput, what + " " + std::to_string(value) + " does not exist (valid: 0.." + std::to_string(count - 1) + ")");
+}
+
+} // namespace
+
+struct ExplorerSession::State {
+    std::unique_ptr<Engine> engine;
+    SessionInfo info;
+    // The last analysed prompt, kept for head queries.
+    uint64_t generation = 0;
+    at::Tensor tokens;        // [1,T] int64 on the engine's device
+    at::Tensor lorsaInput;    // [1,T,d]
+    at::Tensor featureActs;   // [1,T,n_ov]
+    at::Tensor reconstructed; // [1,T,d]
+    at::Tensor mhsaPatterns;  // [H,T,T] float32 CPU
+    std::unique_ptr<HeadAttribution> attribution;
+
+    void requirePrompt() const
+    {
+        if (!tokens.defined())
+            throw Error(ErrorKind::InvalidInput, "no prompt has been analysed yet");
+    }
+    void requireLorsa() const
+    {
+        if (!engine->lorsa())
+            throw Error(ErrorKind::InvalidInput, "no Lorsa is loaded");
+    }
+};
+
+ExplorerSession::ExplorerSession()
+    : m_state(std::make_unique<State>())
+{
+}
+
+ExplorerSession::~ExplorerSession() = default;
+
+std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& options,
+                                                       const std::function<void(double, const std::string&)>& progress,
+                                                       const CancelCheck& cancelled)
+{
+    EngineOptions engineOptions;
+    engineOptions.modelDir = options.modelDir;
+    engineOptions.lorsaDir = options.lorsaDir;
+    engineOptions.device = options.device;
+    engineOptions.dtype = options.dtype;
+    engineOptions.threads = options.threads;
+    if (!options.lorsaInput.empty())
+        engineOptions.lorsaInput = parseInputMode(options.lorsaInput);
+    engineOptions.progress = [&](double fraction, const std::string& stage) {
+        if (cancelled && cancelled())
+            throw Error(ErrorKind::Cancelled, "loading was cancelled");
+        if (progress)
+            progress(fraction, stage);
+    };
+    std::unique_ptr<ExplorerSession> session(new ExplorerSession());
+    auto& state = *session->m_state;
+    state.engine = std::make_unique<Engine>(engineOptions);
+    const auto& engine = *state.engine;
+    const auto& config = engine.model().config();
+    auto& info = state.info;
+    info.modelName = config.name;
+    info.device = engine.device().str();
+    info.dtype = dtypeName(engine.dtype());
+    info.nLayers = static_cast<int32_t>(config.nLayers);
+    info.nMhsaHeads = static_cast<int32_t>(config.nHeads);
+    info.maxTokens = engine.maxTokens();
+    if (const auto* sae = engine.lorsa()) {
+        info.lorsaName = sae->config().name;
+        info.layer = static_cast<int32_t>(sae->config().layer);
+        info.nQkHeads = static_cast<int32_t>(sae->config().nQkHeads);
+        info.nOvHeads = static_cast<int32_t>(sae->config().nOvHeads);
+        info.inputMode = engine.inputMode().summary();
+        state.attribution = std::make_unique<HeadAttribution>(engine);
+    }
+    return session;
+}
+
+const SessionInfo& ExplorerSession::info() const
+{
+    return m_state->info;
+}
+
+PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled)
+{
+    auto& state = *m_state;
+    const auto& engine = *state.engine;
+    const auto start = std::chrono::steady_clock::now();
+    c10::InferenceMode guard;
+    const auto prompt = engine.encodePrompt(text, prependBos);
+    const auto tokens = at::tensor(prompt.ids, at::kLong).unsqueeze(0);
+    const auto layer = state.info.layer;
+    const auto patternHook = "blocks." + std::to_string(layer) + ".attn.hook_pattern";
+    RunRequest request;
+    request.modelHooks.names = {patternHook};
+    request.lorsa = engine.lorsa() != nullptr;
+    request.fidelity = engine.lorsa() != nullptr;
+    request.logits = true;
+    request.cancelled = cancelled;
+    auto result = engine.run(tokens, request);
+
+    auto analysis = std::make_shared<PromptAnalysis>();
+    analysis->generation = generation;
+    analysis->modelName = state.info.modelName;
+    analysis->lorsaName = state.info.lorsaName;
+    analysis->layer = layer;
+    analysis->nMhsaHeads = state.info.nMhsaHeads;
+    analysis->nQkHeads = state.info.nQkHeads;
+    analysis->nOvHeads = state.info.nOvHeads;
+    for (size_t i = 0; i < prompt.ids.size(); ++i)
+        analysis->tokens.push_back({prompt.ids[i], engine.tokenizer().tokenText(prompt.ids[i]), prompt.byteSpans[i].first,
+                                    prompt.byteSpans[i].second});
+
+    state.tokens = tokens.to(engine.device());
+    state.mhsaPatterns = result.cache.at(patternHook).select(0, 0).to(at::kCPU, at::kFloat);
+    state.generation = generation;
+    if (engine.lorsa()) {
+        state.lorsaInput = result.lorsaInput;
+        state.featureActs = result.lorsa->featureActs;
+        state.reconstructed = result.lorsa->reconstructed;
+        const auto acts = result.lorsa->featureActs.select(0, 0).to(at::kCPU, at::kFloat); // [T,n_ov]
+        const auto norms = state.attribution->decoderNorms();                              // [n_ov] CPU float
+        analysis->decoderNorms = toVector(norms);
+        analysis->reconstructionShareDenominator = toVector((acts.abs() * norms.unsqueeze(0)).sum(1));
+        const auto counts = (acts != 0).sum(1);
+        analysis->activeCount = toVector(counts);
+        analysis->active.resize(prompt.ids.size());
+        for (int64_t t = 0; t < acts.size(0); ++t) {
+            const auto row = acts[t];
+            const auto nonzero = row.nonzero().reshape({-1});
+            const auto values = row.index_select(0, nonzero);
+            const auto order = values.argsort(0, true);
+            auto& list = analysis->active[static_cast<size_t>(t)];
+            list.reserve(static_cast<size_t>(order.numel()));
+            const auto* heads = nonzero.data_ptr<int64_t>();
+            const auto* sorted = order.data_ptr<int64_t>();
+            const auto* value = values.data_ptr<float>();
+            for (int64_t j = 0; j < order.numel(); ++j)
+                list.push_back({static_cast<int32_t>(heads[sorted[j]]), value[sorted[j]]});
+        }
+        const auto& fidelity = *result.fidelity;
+        analysis->fidelity = {fidelity.fvu, fidelity.meanL0, fidelity.cleanLoss, fidelity.splicedLoss, fidelity.l0PerToken,
+                              fidelity.errorPerToken};
+    }
+    analysis->analysisMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return analysis;
+}
+
+HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation)
+{
+    auto& state = *m_state;
+    state.requirePrompt();
+    state.requireLorsa();
+    const auto& sae = *state.engine->lorsa();
+    const auto tokenCount = state.tokens.size(1);
+    checkIndex(lorsaHead, sae.config().nOvHeads, "Lorsa head");
+    checkIndex(queryToken, tokenCount, "token");
+    if (mhsaHead)
+        checkIndex(*mhsaHead, state.info.nMhsaHeads, "MHSA head");
+    c10::InferenceMode guard;
+
+    auto detail = std::make_shared<HeadDetail>();
+    detail->generation = generation;
+    detail->lorsaHead = lorsaHead;
+    detail->qkHead = static_cast<int32_t>(sae.qkHeadOf(lorsaHead));
+    detail->queryToken = queryToken;
+    detail->headActivation = toVector(state.featureActs.select(0, 0).select(1, lorsaHead));
+    const auto lorsaPattern = sae.patterns(state.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
+    detail->lorsaPattern = toMatrix(lorsaPattern);
+    detail->zPattern = toMatrix(sae.zPatterns(state.lorsaInput, {lorsaHead}).select(0, 0).select(0, 0));
+    const auto distances = meanJensenShannonDistance(lorsaPattern, state.mhsaPatterns);
+    detail->mhsaSimilarity = toVector(distances);
+    detail->mhsaHead = mhsaHead ? *mhsaHead : static_cast<int32_t>(distances.argmin().item<int64_t>());
+    detail->mhsaPattern = toMatrix(state.mhsaPatterns.select(0, detail->mhsaHead));
+    detail->promotedTokens = state.attribution->promotedTokens(lorsaHead, 10);
+    detail->valueTokens = state.attribution->valueTokens(lorsaHead, 10);
+    return detail;
+}
+
+InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>& headScales, int32_t queryToken,
+                                                 uint64_t generation, int topTokens)
+{
+    auto& state = *m_state;
+    state.requirePrompt();
+    state.requireLorsa();
+    const auto& engine = *state.engine;
+    checkIndex(queryToken, state.tokens.size(1), "token");
+    for (const auto& [head, scale] : headScales)
+        checkIndex(head, engine.lorsa()->config().nOvHeads, "Lorsa head");
+    c10::InferenceMode guard;
+
+    auto modified = state.reconstructed.clone();
+    if (!headScales.empty()) {
+        std::vector<int64_t> heads;
+        std::vector<float> deltas;
+        for (const auto& [head, scale] : headScales) {
+            heads.push_back(head);
+            deltas.push_back(scale - 1.0f);
+        }
+        const auto index = at::tensor(heads, at::kLong).to(engine.device());
+        const auto delta = at::tensor(deltas, at::kFloat).to(engine.device(), modified.scalar_type());
+        const auto acts = state.featureActs.index_select(-1, index) * delta;               // [1,T,n]
+        const auto outputs = engine.lorsa()->outputWeights().index_select(0, index);        // [n,d]
+        modified = modified + at::matmul(acts, outputs.to(modified.scalar_type()));
+    }
+    auto probabilitiesWith = [&](const at::Tensor& replacement) {
+        ForwardOptions forward;
+        const auto hook = engine.lorsaOutHook();
+        forward.intervene = [&](const std::string& name, at::Tensor& activation) {
+            if (name == hook)
+                activation = replacement.to(activation.scalar_type());
+        };
+        ActivationCache unused;
+        const auto logits = engine.model().forward(state.tokens, unused, forward);
+        return at::softmax(logits.select(0, 0).select(0, queryToken).to(at::kFloat), -1).to(at::kCPU);
+    };
+    const auto baseline = probabilitiesWith(state.reconstructed);
+    const auto intervened = probabilitiesWith(modified);
+
+    auto result = std::make_shared<InterventionResult>();
+    result->generation = generation;
+    result->queryToken = queryToken;
+    result->headScales = headScales;
+    const auto vocab = std::min<int64_t>(baseline.size(0), engine.tokenizer().vocabSize());
+    const auto k = std::min<int64_t>(topTokens, vocab);
+    const auto top = std::get<1>(baseline.narrow(0, 0, vocab).topk(k));
+    auto scoreOf = [&](int64_t id, float score) { return TokenScore{id, engine.tokenizer().tokenText(id), score}; };
+    for (int64_t j = 0; j < k; ++j) {
+        const auto id = top[j].item<int64_t>();
+        result->baseline.push_back(scoreOf(id, baseline[id].item<float>()));
+        result->intervened.push_back(scoreOf(id, intervened[id].item<float>()));
+    }
+    const auto change = (intervened - baseline).narrow(0, 0, vocab);
+    const auto biggest = std::get<1>(change.abs().topk(k));
+    for (int64_t j = 0; j < k; ++j) {
+        const auto id = biggest[j].item<int64_t>();
+        result->biggestChanges.push_back(scoreOf(id, change[id].item<float>()));
+    }
+    return result;
+}
+
+} // namespace lorsa

@@ -1,0 +1,87 @@
+#pragma once
+/// \file
+/// The engine as the GUI sees it: plain C++ in, plain immutable results out (analysis.h), no
+/// LibTorch types. One session lives on one worker thread, which loads, owns and runs it.
+
+#include "model/engine/analysis.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace lorsa {
+
+struct SessionOptions {
+    std::filesystem::path modelDir;
+    std::filesystem::path lorsaDir;        ///< empty: model only
+    std::string device = "auto";           ///< auto | cpu | cuda
+    std::string dtype = "float32";         ///< float32 | bfloat16 | float16
+    int threads = 0;                       ///< CPU threads, 0 = all cores
+    std::string lorsaInput;                ///< "" (detect) | affine | normalized
+};
+
+/// What was loaded, for the status bar and window title.
+struct SessionInfo {
+    std::string modelName;
+    std::string lorsaName;                 ///< empty without a Lorsa
+    std::string device;                    ///< "cpu", "cuda:0"
+    std::string dtype;
+    std::string inputMode;                 ///< the Lorsa input evidence, one line
+    int32_t layer = 0;
+    int32_t nLayers = 0;
+    int32_t nMhsaHeads = 0;
+    int32_t nQkHeads = 0;
+    int32_t nOvHeads = 0;
+    int64_t maxTokens = 0;
+};
+
+/// Next-token predictions at one position with some Lorsa heads scaled (0 = ablated).
+struct InterventionResult {
+    uint64_t generation = 0;
+    int32_t queryToken = 0;
+    std::map<int32_t, float> headScales;
+    std::vector<TokenScore> baseline;      ///< top probabilities with the Lorsa spliced in, unchanged
+    std::vector<TokenScore> intervened;    ///< same tokens' probabilities after the intervention
+    std::vector<TokenScore> biggestChanges;///< tokens whose probability changed most (signed)
+};
+using InterventionResultPtr = std::shared_ptr<const InterventionResult>;
+
+/// Polled during long work; true abandons it with Error(Cancelled).
+using CancelCheck = std::function<bool()>;
+
+class ExplorerSession {
+public:
+    /// Loads tokenizer, model and Lorsa. \p progress gets (fraction, stage); \p cancelled is
+    /// polled while loading. Throws lorsa::Error naming the file and the problem.
+    static std::unique_ptr<ExplorerSession> open(const SessionOptions& options,
+                                                 const std::function<void(double, const std::string&)>& progress = {},
+                                                 const CancelCheck& cancelled = {});
+    ~ExplorerSession();
+
+    const SessionInfo& info() const;
+
+    /// Tokenizes and runs \p text, keeping what head queries need. Throws Error(InvalidInput)
+    /// for an empty, invalid or too long prompt, Error(Cancelled) when superseded.
+    PromptAnalysisPtr analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled = {});
+
+    /// Patterns, z-pattern and token attributions of one Lorsa head on the last analysed prompt.
+    /// \p mhsaHead defaults to the MHSA head whose pattern is closest (mean Jensen-Shannon
+    /// distance of rows). Throws Error(InvalidInput) for out-of-range indices or no prompt yet.
+    HeadDetailPtr headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation);
+
+    /// Splices the Lorsa output into the model with \p headScales applied and compares the
+    /// next-token probabilities at \p queryToken with the unchanged splice.
+    InterventionResultPtr intervene(const std::map<int32_t, float>& headScales, int32_t queryToken, uint64_t generation,
+                                    int topTokens = 10);
+
+private:
+    ExplorerSession();
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace lorsa
