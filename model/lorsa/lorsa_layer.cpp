@@ -1,0 +1,251 @@
+#include "model/lorsa/lorsa_layer.h"
+
+#include "model/core/error.h"
+#include "model/lorsa/lorsa_weights.h"
+#include "model/lorsa/rotary_embedding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace lorsa {
+
+namespace {
+
+class LorsaLayerImpl final : public LorsaLayer {
+public:
+    LorsaLayerImpl(LorsaConfig config, LorsaWeights weights, at::Device device, at::ScalarType dtype);
+
+    const LorsaConfig& config() const override { return m_config; }
+    LorsaOutput forward(const at::Tensor& x, const LorsaForwardOptions& options) const override;
+    at::Tensor patterns(const at::Tensor& x, const std::vector<int64_t>& qkHeads) const override;
+    at::Tensor zPatterns(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const override;
+    at::Tensor valueWeights() const override { return m_wV; }
+    at::Tensor outputWeights() const override { return m_wO; }
+    int64_t qkHeadOf(int64_t ovHead) const override;
+    int64_t parameterCount() const override { return m_parameterCount; }
+
+private:
+    at::Tensor prepareInput(const at::Tensor& x) const;
+    /// Queries or keys of the selected QK heads, after post-QK norm and rotary: [B,T,h,d_qk']
+    at::Tensor project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
+                       const at::Tensor& lnWeight) const;
+    /// Causal softmax of q k^T / attn_scale, computed in float32 (or float64): [B,h,T,T]
+    at::Tensor attention(const at::Tensor& q, const at::Tensor& k) const;
+    at::Tensor activate(const at::Tensor& hiddenPre) const;
+    at::Tensor headIndex(const std::vector<int64_t>& heads, int64_t count, const char* what) const;
+
+    LorsaConfig m_config;
+    at::Device m_device;
+    at::ScalarType m_dtype;
+    int64_t m_group = 1;         // OV heads per QK head
+    at::Tensor m_wQ, m_wK;       // [n_qk,d,d_qk], dataset-wise input scale folded in
+    at::Tensor m_bQ, m_bK;       // [n_qk,d_qk]
+    at::Tensor m_lnQ, m_lnK;     // [n_qk,d_qk] or undefined
+    at::Tensor m_wV;             // [n_ov,d] model units
+    at::Tensor m_bV;             // [n_ov]
+    at::Tensor m_wO;             // [n_ov,d] model units
+    at::Tensor m_bD;             // [d] model units
+    at::Tensor m_decoderNorm;    // [n_ov] the norm the activation function ranks with
+    at::Tensor m_threshold;      // [n_ov] exp(log_jumprelu_threshold), JumpReLU only
+    RotaryEmbedding m_rotary;
+    int64_t m_parameterCount = 0;
+};
+
+LorsaLayerImpl::LorsaLayerImpl(LorsaConfig config, LorsaWeights w, at::Device device, at::ScalarType dtype)
+    : m_config(std::move(config)), m_device(device), m_dtype(dtype), m_parameterCount(w.parameterCount)
+{
+    m_group = m_config.nOvHeads / m_config.nQkHeads;
+    // The original release ranks with its stored W_O (training never folded the norms); a
+    // uniform factor does not change a top-k ranking, so only the order of operations differs.
+    const auto storedDecoderNorm = w.wO.norm(2, {1});
+    if (m_config.normActivation == "dataset-wise") {
+        // As Language-Model-SAEs' from_pretrained (standardize_parameters_of_dataset_norm):
+        // scaling x by f_in equals scaling W_Q, W_K, W_V; the reconstruction is divided by f_out.
+        const double root = std::sqrt(static_cast<double>(m_config.dModel));
+        const double fIn = root / *m_config.averageNormIn;
+        const double fOut = root / *m_config.averageNormOut;
+        w.wQ = w.wQ * fIn;
+        w.wK = w.wK * fIn;
+        w.wV = w.wV * fIn;
+        w.wO = w.wO / fOut;
+        w.bD = w.bD / fOut;
+    }
+    const auto put = [&](const at::Tensor& t) { return t.defined() ? t.to(dtype).to(device).contiguous() : t; };
+    m_wQ = put(w.wQ);
+    m_wK = put(w.wK);
+    m_bQ = put(w.bQ);
+    m_bK = put(w.bK);
+    m_lnQ = put(w.lnQ);
+    m_lnK = put(w.lnK);
+    m_wV = put(w.wV);
+    m_bV = put(w.bV);
+    m_wO = put(w.wO);
+    m_bD = put(w.bD);
+    // Language-Model-SAEs' from_pretrained ranks with the norm of the folded W_O.
+    m_decoderNorm = put(m_config.format == LorsaFormat::OriginalRelease ? storedDecoderNorm : w.wO.norm(2, {1}));
+    if (w.logThreshold.defined())
+        m_threshold = put(w.logThreshold.exp());
+    if (m_config.rotary)
+        m_rotary = RotaryEmbedding(m_config, device, dtype);
+}
+
+int64_t LorsaLayerImpl::qkHeadOf(int64_t ovHead) const
+{
+    if (ovHead < 0 || ovHead >= m_config.nOvHeads)
+        throw Error(ErrorKind::InvalidInput, "OV head " + std::to_string(ovHead) + " is out of range 0.." + std::to_string(m_config.nOvHeads - 1));
+    return ovHead / m_group;
+}
+
+at::Tensor LorsaLayerImpl::headIndex(const std::vector<int64_t>& heads, int64_t count, const char* what) const
+{
+    for (int64_t h : heads)
+        if (h < 0 || h >= count)
+            throw Error(ErrorKind::InvalidInput, std::string(what) + " head " + std::to_string(h) + " is out of range 0.." + std::to_string(count - 1));
+    return at::tensor(at::IntArrayRef(heads), at::TensorOptions().dtype(at::kLong)).to(m_device);
+}
+
+at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x) const
+{
+    if (!x.defined() || x.dim() != 3 || x.size(2) != m_config.dModel)
+        throw Error(ErrorKind::InvalidInput, "Lorsa input must have shape [B,T," + std::to_string(m_config.dModel) + "]" +
+                                                 (x.defined() ? ", found " + std::to_string(x.dim()) + " dimensions" : std::string()));
+    if (x.size(0) < 1 || x.size(1) < 1)
+        throw Error(ErrorKind::InvalidInput, "Lorsa input is empty");
+    if (x.size(1) > m_config.nCtx)
+        throw Error(ErrorKind::InvalidInput, "sequence of " + std::to_string(x.size(1)) + " tokens exceeds the Lorsa context n_ctx = " +
+                                                 std::to_string(m_config.nCtx));
+    if (!at::isFloatingType(x.scalar_type()))
+        throw Error(ErrorKind::InvalidInput, "Lorsa input must be a floating-point tensor");
+    auto input = x.to(m_device, m_dtype);
+    if (!at::isfinite(input).all().item<bool>())
+        throw Error(ErrorKind::InvalidInput, "Lorsa input contains NaN or Inf");
+    return input;
+}
+
+at::Tensor LorsaLayerImpl::project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
+                                   const at::Tensor& lnWeight) const
+{
+    const int64_t h = heads.numel(), dQk = m_config.dQkHead;
+    const auto wSel = w.index_select(0, heads);                       // [h,d,d_qk]
+    const auto flat = wSel.permute({1, 0, 2}).reshape({m_config.dModel, h * dQk});
+    auto out = at::matmul(x, flat).unflatten(-1, {h, dQk}) + b.index_select(0, heads);  // [B,T,h,d_qk]
+    if (lnWeight.defined()) {
+        // RMSNormPerHead: computed in float32 for half-precision weights, as upstream does.
+        const auto wide = (m_dtype == at::kFloat || m_dtype == at::kDouble) ? out : out.to(at::kFloat);
+        const auto scale = (wide.pow(2).mean(-1, true) + m_config.eps).sqrt();
+        out = (wide / scale * lnWeight.index_select(0, heads).to(wide.scalar_type())).to(m_dtype);
+    }
+    return m_config.rotary ? m_rotary.apply(out) : out;
+}
+
+at::Tensor LorsaLayerImpl::attention(const at::Tensor& q, const at::Tensor& k) const
+{
+    const auto wide = m_dtype == at::kDouble ? at::kDouble : at::kFloat;
+    const int64_t t = q.size(1);
+    const auto qh = q.permute({0, 2, 1, 3}).to(wide);  // [B,h,T,d]
+    const auto kh = k.permute({0, 2, 3, 1}).to(wide);  // [B,h,d,T]
+    auto scores = at::matmul(qh, kh);
+    scores.div_(m_config.attnScale);
+    const auto future = at::ones({t, t}, at::TensorOptions().dtype(at::kBool).device(m_device)).triu(1);
+    scores.masked_fill_(future, -std::numeric_limits<double>::infinity());
+    return at::softmax(scores, -1);
+}
+
+at::Tensor LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
+{
+    const auto& c = m_config;
+    const auto& norm = m_decoderNorm;
+    const auto kthLargest = [&](const at::Tensor& s) { return std::get<0>(s.topk(c.topK, -1)).narrow(-1, c.topK - 1, 1); };
+    if (c.format == LorsaFormat::OriginalRelease) {
+        // cal_out_top_k_for_ov1: rank relu(z)|W_O| (or |z||W_O|), keep z where the score reaches
+        // the k-th largest (ties keep more than k; with fewer than k positive scores all pass).
+        const auto score = (c.rankByAbsolute ? hiddenPre.abs() : at::relu(hiddenPre)) * norm;
+        return hiddenPre * score.ge(kthLargest(score));
+    }
+    // Language-Model-SAEs encode(): the activation function sees hidden_pre * |W_O| when
+    // sparsity_include_decoder_norm, and the result is divided by |W_O| again.
+    auto s = c.sparsityIncludeDecoderNorm ? hiddenPre * norm : hiddenPre;
+    switch (c.activation) {
+    case LorsaActivation::TopK:
+        s = s.clamp_min(0);
+        s = s * s.ge(kthLargest(s));
+        break;
+    case LorsaActivation::JumpRelu:
+        s = s * s.gt(m_threshold);
+        break;
+    case LorsaActivation::Relu:
+        s = s * s.gt(0);
+        break;
+    }
+    // A zero decoder row has zero activation; the floor keeps 0/0 from turning it into NaN.
+    return c.sparsityIncludeDecoderNorm ? s / norm.clamp_min(std::numeric_limits<float>::min()) : s;
+}
+
+LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
+{
+    const auto x = prepareInput(xIn);
+    const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads, g = m_group;
+    const auto all = at::arange(nQk, at::TensorOptions().dtype(at::kLong).device(m_device));
+    const auto q = project(x, all, m_wQ, m_bQ, m_lnQ);             // [B,T,n_qk,d_qk']
+    const auto k = project(x, all, m_wK, m_bK, m_lnK);             // [B,T,n_qk,d_qk']
+    const auto v = at::addmm(m_bV, x.reshape({batch * t, -1}), m_wV.t()).view({batch, t, nQk, g});  // [B,T,n_qk,g]
+
+    LorsaOutput out;
+    out.hiddenPre = at::empty({batch, t, nQk * g}, x.options());
+    const auto hidden = out.hiddenPre.view({batch, t, nQk, g});
+    if (options.keepPatterns)
+        out.pattern = at::empty({batch, nQk, t, t}, x.options());
+
+    // Scores and probabilities of one head live together: two [B,T,T] float32 tensors.
+    const int64_t perHead = 2 * batch * t * t * static_cast<int64_t>(sizeof(float));
+    const int64_t chunk = std::clamp<int64_t>(options.chunkBytes / std::max<int64_t>(perHead, 1), 1, nQk);
+    for (int64_t h0 = 0; h0 < nQk; h0 += chunk) {
+        if (options.cancelled && options.cancelled())
+            throw Error(ErrorKind::Cancelled, "Lorsa forward cancelled");
+        const int64_t c = std::min(chunk, nQk - h0);
+        const auto a = attention(q.narrow(2, h0, c), k.narrow(2, h0, c)).to(m_dtype);  // [B,c,T,T]
+        const auto vc = v.narrow(2, h0, c).permute({0, 2, 1, 3});                       // [B,c,T,g]
+        hidden.narrow(2, h0, c).copy_(at::matmul(a, vc).permute({0, 2, 1, 3}));         // [B,T,c,g]
+        if (options.keepPatterns)
+            out.pattern.narrow(1, h0, c).copy_(a);
+    }
+    out.featureActs = activate(out.hiddenPre);
+    out.reconstructed = at::matmul(out.featureActs, m_wO) + m_bD;
+    return out;
+}
+
+at::Tensor LorsaLayerImpl::patterns(const at::Tensor& xIn, const std::vector<int64_t>& qkHeads) const
+{
+    const auto heads = headIndex(qkHeads, m_config.nQkHeads, "QK");
+    const auto x = prepareInput(xIn);
+    if (qkHeads.empty())
+        return at::empty({x.size(0), 0, x.size(1), x.size(1)}, x.options());
+    return attention(project(x, heads, m_wQ, m_bQ, m_lnQ), project(x, heads, m_wK, m_bK, m_lnK)).to(m_dtype);
+}
+
+at::Tensor LorsaLayerImpl::zPatterns(const at::Tensor& xIn, const std::vector<int64_t>& ovHeads) const
+{
+    const auto ov = headIndex(ovHeads, m_config.nOvHeads, "OV");
+    std::vector<int64_t> qkHeads;
+    qkHeads.reserve(ovHeads.size());
+    for (int64_t h : ovHeads)
+        qkHeads.push_back(h / m_group);
+    const auto a = patterns(xIn, qkHeads);                                            // [B,n,T,T]
+    const auto x = prepareInput(xIn);
+    const auto v = at::matmul(x, m_wV.index_select(0, ov).t()) + m_bV.index_select(0, ov);  // [B,T,n]
+    return a * v.permute({0, 2, 1}).unsqueeze(2);                                     // [B,n,T,T]
+}
+
+} // namespace
+
+std::unique_ptr<LorsaLayer> LorsaLayer::load(const std::filesystem::path& dir, at::Device device, at::ScalarType dtype)
+{
+    if (dtype != at::kFloat && dtype != at::kDouble && dtype != at::kBFloat16 && dtype != at::kHalf)
+        throw Error(ErrorKind::Unsupported, "Lorsa layers run in float32, float64, bfloat16 or float16");
+    LorsaConfig config = loadLorsaConfig(dir);
+    LorsaWeights weights = loadLorsaWeights(config);
+    return std::make_unique<LorsaLayerImpl>(std::move(config), std::move(weights), device, dtype);
+}
+
+} // namespace lorsa

@@ -1,0 +1,67 @@
+#include "model/lorsa/rotary_embedding.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace lorsa {
+
+RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, at::Device device, at::ScalarType dtype)
+    : m_dim(config.rotaryDim), m_scale(static_cast<int64_t>(config.rotaryScale)), m_adjacent(config.rotaryAdjacentPairs)
+{
+    // Upstream computes the tables in float32 unless the weights are float64: match it, so that
+    // angles at long positions round the same way.
+    const auto high = dtype == at::kDouble ? at::kDouble : at::kFloat;
+    const auto opts = at::TensorOptions().dtype(high);
+    const auto pos = at::arange(config.nCtx, opts);  // [n_ctx]
+    at::Tensor freq;                                   // [rotary_dim/2]
+    if (config.useNtkByPartsRope) {
+        const auto invFreq =
+            1.0 / at::pow(config.rotaryBase, at::arange(0, m_dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(m_dim));
+        const double factor = config.ntkFactor;
+        const double low = config.ntkLowFreqFactor;
+        const double highFactor = config.ntkHighFreqFactor;
+        const double oldLen = static_cast<double>(config.oldContextLength);
+        const double lowFreqWavelen = oldLen / low;
+        const double highFreqWavelen = oldLen / highFactor;
+        const auto wavelen = 2 * std::numbers::pi / invFreq;
+        auto invFreqLlama = at::where(wavelen > lowFreqWavelen, invFreq / factor, invFreq);
+        const auto smooth = (oldLen / wavelen - low) / (highFactor - low);
+        const auto smoothed = (1 - smooth) * invFreqLlama / factor + smooth * invFreqLlama;
+        const auto medium = at::logical_not(wavelen < highFreqWavelen).logical_and(at::logical_not(wavelen > lowFreqWavelen));
+        invFreqLlama = at::where(medium, smoothed, invFreqLlama);
+        freq = (1 / invFreqLlama).to(high);
+    } else {
+        const auto dim = at::arange(m_dim / 2, opts);
+        freq = at::pow(config.rotaryBase, dim / (static_cast<double>(m_dim) / 2));
+    }
+    // Adjacent pairs: (f0,f0,f1,f1,...); NeoX halves: (f0,f1,...,f0,f1,...).
+    freq = m_adjacent ? freq.repeat_interleave(2) : freq.repeat({2});
+    const auto angles = pos.unsqueeze(1) / freq.unsqueeze(0);  // [n_ctx, rotary_dim]
+    m_sin = at::sin(angles).to(dtype).to(device);
+    m_cos = at::cos(angles).to(dtype).to(device);
+}
+
+at::Tensor RotaryEmbedding::rotateEveryTwo(const at::Tensor& x) const
+{
+    // Maps each pair (a, b) to (-b, a).
+    if (m_adjacent) {
+        const auto pairs = x.unflatten(-1, {-1, 2});  // [..., rd/2, 2]
+        return at::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).flatten(-2);
+    }
+    const int64_t half = x.size(-1) / 2;
+    return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+at::Tensor RotaryEmbedding::apply(const at::Tensor& x) const
+{
+    const auto input = m_scale > 1 ? x.repeat_interleave(m_scale, -1) : x;
+    const int64_t positions = input.size(1);
+    const auto rot = input.narrow(-1, 0, m_dim);
+    const auto pass = input.narrow(-1, m_dim, input.size(-1) - m_dim);
+    const auto cos = m_cos.narrow(0, 0, positions).unsqueeze(0).unsqueeze(2);  // [1,T,1,rd]
+    const auto sin = m_sin.narrow(0, 0, positions).unsqueeze(0).unsqueeze(2);
+    const auto rotated = rot * cos + rotateEveryTwo(rot) * sin;
+    return at::cat({rotated, pass}, -1);
+}
+
+} // namespace lorsa

@@ -1,0 +1,30 @@
+#pragma once
+// Rotary position embedding exactly as Language-Model-SAEs' Lorsa builds it (TransformerLens'
+// recipe): sin/cos tables computed in float32 (float64 for float64 weights), GPT-J adjacent
+// pairs or NeoX halves, optional Llama-3.1 NTK-by-parts frequencies, rotary_scale repeats.
+
+#include "model/lorsa/lorsa_config.h"
+
+#include <ATen/ATen.h>
+
+namespace lorsa {
+
+class RotaryEmbedding {
+public:
+    RotaryEmbedding() = default;
+    RotaryEmbedding(const LorsaConfig& config, at::Device device, at::ScalarType dtype);
+
+    /// x: [B,T,H,d_qk] -> [B,T,H,d_qk*rotary_scale], positions 0..T-1 (T <= n_ctx).
+    at::Tensor apply(const at::Tensor& x) const;
+
+private:
+    at::Tensor rotateEveryTwo(const at::Tensor& x) const;
+
+    int64_t m_dim = 0;
+    int64_t m_scale = 1;
+    bool m_adjacent = true;
+    at::Tensor m_sin;  // [n_ctx, rotary_dim]
+    at::Tensor m_cos;  // [n_ctx, rotary_dim]
+};
+
+} // namespace lorsa
