@@ -33,6 +33,7 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     addAnalyzeCommand(app, streams);
     addTokenizeCommand(app, streams);
     addBenchCommand(app, streams);
+    addMakeRandomCommand(app, streams);
     try {
         app.parse(argc, argv);
         return 0;

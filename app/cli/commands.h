@@ -3,6 +3,7 @@
 // throwing lorsa::Error on bad input (reported by runLorsaCli).
 
 #include "app/cli/command_context.h"
+#include "model/core/error.h"
 
 namespace lorsa::cli {
 
@@ -10,5 +11,6 @@ void addInspectCommand(CLI::App& app, Streams streams);
 void addAnalyzeCommand(CLI::App& app, Streams streams);
 void addTokenizeCommand(CLI::App& app, Streams streams);
 void addBenchCommand(CLI::App& app, Streams streams);
+void addMakeRandomCommand(CLI::App& app, Streams streams);
 
 } // namespace lorsa::cli
