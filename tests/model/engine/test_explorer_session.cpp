@@ -1,0 +1,153 @@
+#include "model/core/error.h"
+#include "model/engine/explorer_session.h"
+#include "tests/model/engine/exact_lorsa.h"
+#include "tests/support/fixture_lorsa.h"
+#include "tests/support/fixture_models.h"
+#include "tests/support/temp_dir.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <numeric>
+
+using namespace lorsa;
+
+class TestExplorerSession : public QObject {
+    Q_OBJECT
+
+    test::TempDir m_dir;
+    std::unique_ptr<ExplorerSession> m_session;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        test::Gpt2FixtureOptions model;
+        test::writeTinyGpt2(m_dir / "gpt2", model);
+        std::filesystem::create_directories(m_dir / "lorsa");
+        test::writeExactGpt2Lorsa(m_dir / "lorsa", m_dir / "gpt2", 1, model.nHeads, false);
+        SessionOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.lorsaDir = m_dir / "lorsa";
+        options.device = "cpu";
+        options.threads = 1;
+        std::vector<double> fractions;
+        m_session = ExplorerSession::open(options, [&](double fraction, const std::string&) { fractions.push_back(fraction); });
+        QVERIFY(!fractions.empty());
+        QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
+        QCOMPARE(fractions.back(), 1.0);
+        QCOMPARE(m_session->info().layer, 1);
+        QCOMPARE(m_session->info().nOvHeads, 64);
+        QCOMPARE(m_session->info().device, std::string("cpu"));
+    }
+
+    void analysisIsConsistent()
+    {
+        const auto analysis = m_session->analyze("John gave Mary a book, and Mary gave John a pen.", true, 7);
+        QCOMPARE(analysis->generation, uint64_t(7));
+        const auto T = analysis->tokens.size();
+        QVERIFY(T > 10);
+        QCOMPARE(analysis->active.size(), T);
+        QCOMPARE(analysis->activeCount.size(), T);
+        QCOMPARE(analysis->decoderNorms.size(), size_t(64));
+        for (size_t t = 0; t < T; ++t) {
+            const auto& list = analysis->active[t];
+            QCOMPARE(float(list.size()), analysis->activeCount[t]);
+            QVERIFY(std::is_sorted(list.begin(), list.end(), [](auto a, auto b) { return a.activation > b.activation; }));
+            float share = 0;
+            for (const auto& head : list)
+                share += std::abs(head.activation) * analysis->decoderNorms[size_t(head.head)];
+            QVERIFY(std::abs(share - analysis->reconstructionShareDenominator[t]) <= 1e-4f * std::max(1.0f, share));
+        }
+        QVERIFY(analysis->fidelity.fvu < 1e-8);
+        QCOMPARE(analysis->fidelity.errorPerToken.size(), T);
+        QVERIFY(analysis->tokens.front().byteBegin == 0 && analysis->tokens.front().byteEnd == 0);  // BOS
+        QCOMPARE(analysis->tokens.back().byteEnd, int64_t(std::string("John gave Mary a book, and Mary gave John a pen.").size()));
+    }
+
+    void headDetailMatchesTheModel()
+    {
+        const auto analysis = m_session->analyze("The cat sat on the mat. The cat sat on the", true, 8);
+        const int T = int(analysis->tokens.size());
+        // OV head 2*8*2 + 1 = 33 reads QK head 2, which copies MHSA head 2 exactly.
+        const auto detail = m_session->headDetail(33, std::nullopt, T - 1, 8);
+        QCOMPARE(detail->qkHead, 2);
+        QCOMPARE(detail->mhsaHead, 2);
+        QVERIFY(detail->mhsaSimilarity[2] < 1e-3f);
+        QCOMPARE(detail->lorsaPattern.rows, int64_t(T));
+        for (int q = 0; q < T; ++q) {
+            float rowSum = 0;
+            for (int k = 0; k < T; ++k) {
+                rowSum += detail->lorsaPattern.at(q, k);
+                if (k > q)
+                    QCOMPARE(detail->lorsaPattern.at(q, k), 0.0f);
+                QVERIFY(std::abs(detail->lorsaPattern.at(q, k) - detail->mhsaPattern.at(q, k)) < 1e-5f);
+            }
+            QVERIFY(std::abs(rowSum - 1.0f) < 1e-5f);
+            // z-pattern rows sum to the pre-activation; where the head is active that is its activation.
+            const float z = std::accumulate(detail->zPattern.values.begin() + q * T, detail->zPattern.values.begin() + (q + 1) * T, 0.0f);
+            if (detail->headActivation[size_t(q)] != 0.0f)
+                QVERIFY(std::abs(z - detail->headActivation[size_t(q)]) < 1e-4f);
+            else
+                QVERIFY(z <= 1e-5f);
+        }
+        QCOMPARE(detail->promotedTokens.size(), size_t(10));
+        QVERIFY(std::is_sorted(detail->promotedTokens.begin(), detail->promotedTokens.end(), [](auto a, auto b) { return a.score > b.score; }));
+        QCOMPARE(detail->valueTokens.size(), size_t(10));
+        const auto chosen = m_session->headDetail(33, 0, 0, 9);
+        QCOMPARE(chosen->mhsaHead, 0);
+    }
+
+    void interventionsChangePredictions()
+    {
+        const auto analysis = m_session->analyze("one two three four five", true, 10);
+        const int last = int(analysis->tokens.size()) - 1;
+        const auto unchanged = m_session->intervene({{0, 1.0f}}, last, 10);
+        for (size_t i = 0; i < unchanged->baseline.size(); ++i)
+            QVERIFY(std::abs(unchanged->baseline[i].score - unchanged->intervened[i].score) < 1e-6f);
+        std::map<int32_t, float> ablateAll;
+        for (int head = 0; head < 64; ++head)
+            ablateAll[head] = 0.0f;
+        const auto ablated = m_session->intervene(ablateAll, last, 10);
+        QVERIFY(std::abs(ablated->biggestChanges.front().score) > 1e-4f);
+        float total = 0;
+        for (size_t i = 0; i + 1 < ablated->baseline.size(); ++i)
+            QVERIFY(ablated->baseline[i].score >= ablated->baseline[i + 1].score);
+        for (const auto& token : ablated->baseline)
+            total += token.score;
+        QVERIFY(total <= 1.0f + 1e-5f);
+    }
+
+    void badRequestsAreErrors()
+    {
+        m_session->analyze("hello there", true, 11);
+        QVERIFY_THROWS_EXCEPTION(Error, m_session->headDetail(64, std::nullopt, 0, 11));
+        QVERIFY_THROWS_EXCEPTION(Error, m_session->headDetail(0, 4, 0, 11));
+        QVERIFY_THROWS_EXCEPTION(Error, m_session->headDetail(0, std::nullopt, 99, 11));
+        QVERIFY_THROWS_EXCEPTION(Error, m_session->intervene({{-1, 0.0f}}, 0, 11));
+        QVERIFY_THROWS_EXCEPTION(Error, m_session->analyze("", true, 12));
+        try {
+            m_session->analyze("superseded", true, 13, [] { return true; });
+            QFAIL("expected cancellation");
+        } catch (const Error& error) {
+            QCOMPARE(error.kind(), ErrorKind::Cancelled);
+        }
+    }
+
+    void loadingCanBeCancelledAndFailsClearly()
+    {
+        SessionOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.device = "cpu";
+        try {
+            ExplorerSession::open(options, {}, [] { return true; });
+            QFAIL("expected cancellation");
+        } catch (const Error& error) {
+            QCOMPARE(error.kind(), ErrorKind::Cancelled);
+        }
+        options.modelDir = m_dir / "missing";
+        QVERIFY_THROWS_EXCEPTION(Error, ExplorerSession::open(options));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestExplorerSession)
+#include "test_explorer_session.moc"
