@@ -67,6 +67,12 @@ struct PromptAnalysis {
     std::vector<float> activeCount;                      // (T) number of active heads
     std::vector<float> reconstructionShareDenominator;   // (T) sum_i |z_i| * |w_o^i| at each token
     std::vector<float> decoderNorms;                     // (n_ov) |w_o^i|
+    /// Per OV head, the top tokens of w_o through the unembedding (n_ov lists, best first).
+    /// Either empty (not computed) or of size n_ov; a head's list may be empty. Shown in the
+    /// head list; HeadDetail::promotedTokens holds the same for the selected head.
+    std::vector<std::vector<TokenScore>> headPromotedTokens;  // (n_ov) lists
+    /// Per OV head, the top tokens whose embeddings drive w_v (same conventions as above).
+    std::vector<std::vector<TokenScore>> headValueTokens;     // (n_ov) lists
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
 };

@@ -1,0 +1,96 @@
+#include "widgets/data_writer.h"
+
+#include "model/core/error.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace lorsa {
+namespace {
+
+QString csvField(const QVariant& value)
+{
+    if (value.typeId() == QMetaType::Double || value.typeId() == QMetaType::Float) {
+        const double d = value.toDouble();
+        return std::isfinite(d) ? QString::number(d, 'g', 9) : QString();
+    }
+    QString text = value.toString();
+    if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) || text.contains(QLatin1Char('\n'))
+        || text.contains(QLatin1Char('\r')) || text.startsWith(QLatin1Char(' ')) || text.endsWith(QLatin1Char(' '))) {
+        text.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+        text = QLatin1Char('"') + text + QLatin1Char('"');
+    }
+    return text;
+}
+
+QJsonValue jsonValue(const QVariant& value)
+{
+    if (value.typeId() == QMetaType::Double || value.typeId() == QMetaType::Float) {
+        const double d = value.toDouble();
+        return std::isfinite(d) ? QJsonValue(d) : QJsonValue(QJsonValue::Null);
+    }
+    if (value.typeId() == QMetaType::Int || value.typeId() == QMetaType::LongLong)
+        return QJsonValue(value.toLongLong());
+    if (value.typeId() == QMetaType::Bool)
+        return QJsonValue(value.toBool());
+    return QJsonValue(value.toString());
+}
+
+} // namespace
+
+QByteArray toCsv(const DataTable& table)
+{
+    QByteArray out;
+    QStringList fields;
+    for (const QString& column : table.columns)
+        fields << csvField(column);
+    out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
+    for (const QVariantList& row : table.rows) {
+        fields.clear();
+        for (const QVariant& value : row)
+            fields << csvField(value);
+        out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
+    }
+    return out;
+}
+
+QByteArray toJson(const DataTable& table)
+{
+    QJsonArray rows;
+    for (const QVariantList& row : table.rows) {
+        QJsonArray values;
+        for (const QVariant& value : row)
+            values.append(jsonValue(value));
+        rows.append(values);
+    }
+    QJsonObject root;
+    root[QStringLiteral("meta")] = table.meta;
+    root[QStringLiteral("columns")] = QJsonArray::fromStringList(table.columns);
+    root[QStringLiteral("rows")] = rows;
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QJsonObject provenance(const PromptAnalysis* analysis, const QString& view)
+{
+    QJsonObject meta;
+    meta[QStringLiteral("view")] = view;
+    if (analysis) {
+        meta[QStringLiteral("model")] = QString::fromStdString(analysis->modelName);
+        meta[QStringLiteral("lorsa")] = QString::fromStdString(analysis->lorsaName);
+        meta[QStringLiteral("layer")] = analysis->layer;
+        meta[QStringLiteral("tokens")] = static_cast<qint64>(analysis->tokens.size());
+    }
+    return meta;
+}
+
+void writeAtomically(const QString& path, const QByteArray& bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        throw Error(ErrorKind::InvalidFile, (path + QStringLiteral(": cannot write: ") + file.errorString()).toStdString());
+}
+
+} // namespace lorsa

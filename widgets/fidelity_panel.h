@@ -1,0 +1,43 @@
+#pragma once
+// How faithful the Lorsa layer is on this prompt: FVU, mean L0, clean vs spliced loss, and the
+// per-token reconstruction error as a line plot.
+
+#include "model/engine/analysis.h"
+#include "widgets/figure_source.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+
+namespace lorsa {
+
+class FidelityPanel : public QWidget, public FigureSource {
+    Q_OBJECT
+public:
+    explicit FidelityPanel(QWidget* parent = nullptr);
+
+    void setAnalysis(PromptAnalysisPtr analysis);
+    void setHeadDetail(HeadDetailPtr detail);
+    QCustomPlot* plot() const { return m_plot; }
+    /// The numbers line, e.g. "FVU 0.123 · mean L0 12.5 · loss 3.21 → 3.35 (+0.14 nats)".
+    QString summary() const;
+
+    double figureHeight(double width) const override;
+    void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
+    DataTable figureData() const override;
+    QString figureName() const override { return QStringLiteral("fidelity"); }
+
+protected:
+    void changeEvent(QEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    void rebuild();
+
+    PromptAnalysisPtr m_analysis;
+    QLabel* m_numbers;
+    QCustomPlot* m_plot;
+};
+
+} // namespace lorsa

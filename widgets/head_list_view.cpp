@@ -1,0 +1,195 @@
+#include "widgets/head_list_view.h"
+
+#include "widgets/bar_delegate.h"
+#include "widgets/data_writer.h"
+#include "widgets/export_menu.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/selection_model.h"
+
+#include <QComboBox>
+#include <QContextMenuEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace lorsa {
+
+HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
+    : QWidget(parent), m_selection(selection), m_model(new HeadActivationModel(this)), m_proxy(new QSortFilterProxyModel(this)),
+      m_filter(new QLineEdit(this)), m_mode(new QComboBox(this)), m_table(new QTableView(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(HeadActivationModel::SortRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filter->setPlaceholderText(tr("Filter heads, tokens…"));
+    m_filter->setClearButtonEnabled(true);
+    m_mode->addItem(tr("At selected token"));
+    m_mode->addItem(tr("All tokens (maximum)"));
+
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(HeadActivationModel::ActivationColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_table->setWordWrap(false);
+    m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->verticalHeader()->hide();
+    // Fixed row heights keep thousands of rows cheap to scroll (no per-row size hints).
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(HeadActivationModel::PromotedColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(HeadActivationModel::ValueTokensColumn, QHeaderView::Stretch);
+    auto* bars = new BarDelegate(this);
+    m_table->setItemDelegateForColumn(HeadActivationModel::ActivationColumn, bars);
+    m_table->setItemDelegateForColumn(HeadActivationModel::ShareColumn, bars);
+    m_table->setColumnWidth(HeadActivationModel::HeadColumn, 56);
+    m_table->setColumnWidth(HeadActivationModel::QkHeadColumn, 40);
+    m_table->setColumnWidth(HeadActivationModel::ActivationColumn, 90);
+    m_table->setColumnWidth(HeadActivationModel::ShareColumn, 70);
+    m_table->setColumnWidth(HeadActivationModel::TokenColumn, 90);
+    m_table->setColumnWidth(HeadActivationModel::AblateColumn, 52);
+    m_table->setColumnWidth(HeadActivationModel::ScaleColumn, 52);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(m_mode);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_table, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, &HeadListView::setFilterText);
+    connect(m_mode, &QComboBox::currentIndexChanged, this,
+        [this](int i) { setMode(i == 0 ? HeadActivationModel::Mode::AtToken : HeadActivationModel::Mode::AllTokens); });
+    connect(m_model, &HeadActivationModel::interventionChanged, this, &HeadListView::interventionChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        const int head = m_model->headAt(m_proxy->mapToSource(current).row());
+        if (head >= 0 && m_selection)
+            m_selection->setLorsaHead(head);
+    });
+    if (m_selection) {
+        m_model->setToken(m_selection->queryToken());
+        connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) {
+            if (field == SelectionModel::Field::QueryToken)
+                m_model->setToken(m_selection->queryToken());
+            if (field == SelectionModel::Field::QueryToken || field == SelectionModel::Field::LorsaHead)
+                selectCurrentHead();
+        });
+    }
+}
+
+void HeadListView::setAnalysis(PromptAnalysisPtr analysis)
+{
+    m_analysis = analysis;
+    m_model->setAnalysis(std::move(analysis));
+    selectCurrentHead();
+}
+
+void HeadListView::setHeadDetail(HeadDetailPtr)
+{
+    // The table shows per-prompt data only; the detail of the selected head lives in other views.
+}
+
+void HeadListView::setMode(HeadActivationModel::Mode mode)
+{
+    m_model->setMode(mode);
+    const int index = mode == HeadActivationModel::Mode::AtToken ? 0 : 1;
+    if (m_mode->currentIndex() != index)
+        m_mode->setCurrentIndex(index);
+    selectCurrentHead();
+}
+
+void HeadListView::setFilterText(const QString& text)
+{
+    m_proxy->setFilterFixedString(text);
+    if (m_filter->text() != text)
+        m_filter->setText(text);
+}
+
+void HeadListView::selectCurrentHead()
+{
+    if (!m_selection)
+        return;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->headAt(row) == m_selection->lorsaHead()) {
+            const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+            if (index.isValid() && m_table->currentIndex().row() != index.row()) {
+                const QSignalBlocker block(m_table->selectionModel());
+                m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            }
+            return;
+        }
+    }
+}
+
+void HeadListView::contextMenuEvent(QContextMenuEvent* event)
+{
+    showExportMenu(this, *this, event->globalPos());
+}
+
+double HeadListView::figureHeight(double width) const
+{
+    Q_UNUSED(width);
+    return 24.0 + 18.0 * std::min(m_proxy->rowCount(), 40);
+}
+
+void HeadListView::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
+{
+    // A plain table figure: header plus up to 40 rows as the proxy orders them.
+    const std::array<int, 6> columns{HeadActivationModel::HeadColumn, HeadActivationModel::QkHeadColumn, HeadActivationModel::ActivationColumn,
+        HeadActivationModel::ShareColumn, HeadActivationModel::TokenColumn, HeadActivationModel::PromotedColumn};
+    const std::array<double, 6> widths{0.08, 0.06, 0.14, 0.1, 0.2, 0.42};
+    painter.save();
+    QFont font;
+    font.setPointSizeF(8);
+    painter.setFont(font);
+    double y = rect.top() + 4;
+    auto drawRow = [&](auto textOf, bool bold) {
+        QFont f = font;
+        f.setBold(bold);
+        painter.setFont(f);
+        double x = rect.left() + 4;
+        for (size_t c = 0; c < columns.size(); ++c) {
+            const double w = widths[c] * (rect.width() - 8);
+            painter.drawText(QRectF(x, y, w - 4, 18), Qt::AlignLeft | Qt::AlignVCenter, textOf(columns[c]));
+            x += w;
+        }
+        y += 18;
+    };
+    painter.setPen(theme.foreground);
+    drawRow([this](int c) { return m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString(); }, true);
+    painter.setPen(QPen(theme.faint, 0));
+    painter.drawLine(QPointF(rect.left() + 4, y + 1), QPointF(rect.right() - 4, y + 1));
+    painter.setPen(theme.foreground);
+    for (int row = 0; row < std::min(m_proxy->rowCount(), 40); ++row)
+        drawRow([this, row](int c) { return m_proxy->index(row, c).data().toString(); }, false);
+    painter.restore();
+}
+
+DataTable HeadListView::figureData() const
+{
+    DataTable table;
+    table.columns = {QStringLiteral("head"), QStringLiteral("qk_head"), QStringLiteral("activation"), QStringLiteral("share"),
+        QStringLiteral("token_position"), QStringLiteral("promoted_tokens"), QStringLiteral("value_tokens"), QStringLiteral("scale")};
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        auto value = [this, row](int column) { return m_proxy->index(row, column).data(HeadActivationModel::ValueRole); };
+        table.rows.append({value(HeadActivationModel::HeadColumn), value(HeadActivationModel::QkHeadColumn), value(HeadActivationModel::ActivationColumn),
+            value(HeadActivationModel::ShareColumn), value(HeadActivationModel::TokenColumn),
+            m_proxy->index(row, HeadActivationModel::PromotedColumn).data().toString(),
+            m_proxy->index(row, HeadActivationModel::ValueTokensColumn).data().toString(), value(HeadActivationModel::ScaleColumn)});
+    }
+    table.meta = provenance(m_analysis.get(), figureName());
+    table.meta[QStringLiteral("mode")] = m_model->mode() == HeadActivationModel::Mode::AtToken ? QStringLiteral("at_token") : QStringLiteral("all_tokens");
+    table.meta[QStringLiteral("query_token")] = m_model->token();
+    return table;
+}
+
+} // namespace lorsa

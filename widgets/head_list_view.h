@@ -1,0 +1,58 @@
+#pragma once
+// The head table with a filter box and a mode switch (at the selected token / over all tokens).
+// Selecting a row selects that Lorsa head; the selected query token drives the table.
+
+#include "model/engine/analysis.h"
+#include "widgets/figure_source.h"
+#include "widgets/head_activation_model.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QComboBox;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace lorsa {
+
+class SelectionModel;
+
+class HeadListView : public QWidget, public FigureSource {
+    Q_OBJECT
+public:
+    explicit HeadListView(SelectionModel* selection, QWidget* parent = nullptr);
+
+    void setAnalysis(PromptAnalysisPtr analysis);
+    void setHeadDetail(HeadDetailPtr detail);
+    void setMode(HeadActivationModel::Mode mode);
+    void setFilterText(const QString& text);
+
+    HeadActivationModel* model() const { return m_model; }
+    QSortFilterProxyModel* proxy() const { return m_proxy; }
+    QTableView* table() const { return m_table; }
+
+    double figureHeight(double width) const override;
+    void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
+    DataTable figureData() const override;
+    QString figureName() const override { return QStringLiteral("head-list"); }
+
+Q_SIGNALS:
+    void interventionChanged(const lorsa::HeadScales& headScales);
+
+protected:
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    void selectCurrentHead();
+
+    QPointer<SelectionModel> m_selection;
+    PromptAnalysisPtr m_analysis;
+    HeadActivationModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QLineEdit* m_filter;
+    QComboBox* m_mode;
+    QTableView* m_table;
+};
+
+} // namespace lorsa

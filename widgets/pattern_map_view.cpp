@@ -1,0 +1,285 @@
+#include "widgets/pattern_map_view.h"
+
+#include "model/core/error.h"
+#include "widgets/data_writer.h"
+#include "widgets/export_menu.h"
+#include "widgets/pattern_map.h"
+#include "widgets/plot_style.h"
+#include "widgets/selection_model.h"
+#include "widgets/token_layout.h"
+
+#include <QContextMenuEvent>
+#include <QHBoxLayout>
+#include <QListWidget>
+#include <QToolTip>
+
+#include <array>
+#include <cmath>
+#include <numeric>
+
+namespace lorsa {
+
+// The QCustomPlot objects, kept out of the header so that includers never see QCustomPlot.
+struct PatternMapView::Plot {
+    QCustomPlot* plot = nullptr;
+    std::array<QCPAxisRect*, 3> rects{};
+    std::array<CellColorMap*, 3> maps{};
+    std::array<QCPTextElement*, 3> titles{};
+    QCPColorScale* patternScale = nullptr;
+    QCPColorScale* differenceScale = nullptr;
+    std::array<QCPItemStraightLine*, 6> crosshair{};
+    FloatMatrix difference;
+};
+
+PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
+    : QWidget(parent), m_selection(selection), m_plot(std::make_unique<Plot>()), m_ranking(new QListWidget(this))
+{
+    Plot& p = *m_plot;
+    p.plot = new QCustomPlot(this);
+    p.plot->plotLayout()->clear();
+    p.plot->setMouseTracking(true);
+    p.patternScale = new QCPColorScale(p.plot);
+    p.differenceScale = new QCPColorScale(p.plot);
+    for (QCPColorScale* scale : {p.patternScale, p.differenceScale}) {
+        scale->setType(QCPAxis::atRight);
+        scale->setBarWidth(10);
+    }
+    p.patternScale->setGradient(colourGradient(ColourScale::Kind::Sequential));
+    p.patternScale->axis()->setLabel(tr("attention"));
+    p.differenceScale->setGradient(colourGradient(ColourScale::Kind::Diverging));
+    p.differenceScale->axis()->setLabel(tr("Lorsa − MHSA"));
+    auto* margins = new QCPMarginGroup(p.plot);
+    for (int i = 0; i < 3; ++i) {
+        p.titles[static_cast<size_t>(i)] = new QCPTextElement(p.plot, QString(), QFont(font().family(), 9, QFont::Bold));
+        p.plot->plotLayout()->addElement(0, i * 2, p.titles[static_cast<size_t>(i)]);
+        QCPAxisRect* rect = new QCPAxisRect(p.plot);
+        p.rects[static_cast<size_t>(i)] = rect;
+        p.plot->plotLayout()->addElement(1, i * 2, rect);
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+        rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
+        rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
+        rect->axis(QCPAxis::atLeft)->setLabel(i == 0 ? tr("query") : QString());
+        rect->axis(QCPAxis::atBottom)->setLabel(tr("key"));
+        for (QCPAxis* axis : rect->axes())
+            axis->grid()->setVisible(false);
+        auto* map = new CellColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        p.maps[static_cast<size_t>(i)] = map;
+        map->setColorScale(i < 2 ? p.patternScale : p.differenceScale);
+        for (int line = 0; line < 2; ++line) {
+            auto* item = new QCPItemStraightLine(p.plot);
+            item->setClipAxisRect(rect);
+            item->setClipToAxisRect(true);
+            for (QCPItemPosition* pos : item->positions()) {
+                pos->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+                pos->setAxisRect(rect);
+            }
+            item->setVisible(false);
+            p.crosshair[static_cast<size_t>(i * 2 + line)] = item;
+        }
+    }
+    p.plot->plotLayout()->addElement(1, 1, p.patternScale);
+    p.plot->plotLayout()->addElement(1, 5, p.differenceScale);
+    p.plot->plotLayout()->setColumnStretchFactor(1, 0.01);
+    p.plot->plotLayout()->setColumnStretchFactor(5, 0.01);
+    p.plot->plotLayout()->setRowStretchFactor(0, 0.01);
+    applyPlotTheme(p.plot, Theme::fromPalette(palette()));
+
+    m_ranking->setMaximumWidth(190);
+    m_ranking->setToolTip(tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is closer)"));
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(p.plot, 1);
+    layout->addWidget(m_ranking);
+
+    connect(p.plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) { hover(event->position()); });
+    connect(m_ranking, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        if (m_selection)
+            m_selection->setMhsaHead(item->data(Qt::UserRole).toInt());
+    });
+}
+
+PatternMapView::~PatternMapView() = default;
+
+QCustomPlot* PatternMapView::plot() const
+{
+    return m_plot->plot;
+}
+
+void PatternMapView::setAnalysis(PromptAnalysisPtr analysis)
+{
+    m_analysis = std::move(analysis);
+    rebuild();
+}
+
+void PatternMapView::setHeadDetail(HeadDetailPtr detail)
+{
+    m_detail = std::move(detail);
+    rebuild();
+}
+
+void PatternMapView::rebuild()
+{
+    Plot& p = *m_plot;
+    m_ranking->clear();
+    const HeadDetail* d = m_detail.get();
+    QStringList labels;
+    if (m_analysis)
+        for (const TokenInfo& token : m_analysis->tokens)
+            labels << displayToken(token.text);
+    FloatMatrix empty;
+    const FloatMatrix& lorsa = d ? d->lorsaPattern : empty;
+    const FloatMatrix& mhsa = d ? d->mhsaPattern : empty;
+    try {
+        p.difference = d ? differenceMatrix(lorsa, mhsa, QStringLiteral("pattern difference")) : FloatMatrix();
+        const ValueRange a = fillPatternMap(p.maps[0], lorsa, true, QStringLiteral("Lorsa pattern"));
+        const ValueRange b = fillPatternMap(p.maps[1], mhsa, true, QStringLiteral("MHSA pattern"));
+        const ValueRange c = fillPatternMap(p.maps[2], p.difference, true, QStringLiteral("pattern difference"));
+        const double top = std::max({a.valid ? a.upper : 0.0, b.valid ? b.upper : 0.0, 1e-6});
+        p.patternScale->setDataRange(QCPRange(0, top));
+        const double absMax = std::max({c.valid ? std::abs(c.lower) : 0.0, c.valid ? std::abs(c.upper) : 0.0, 1e-6});
+        p.differenceScale->setDataRange(QCPRange(-absMax, absMax));
+    } catch (const Error& error) {
+        for (CellColorMap* map : p.maps)
+            map->data()->clear();
+        p.titles[0]->setText(QString::fromStdString(error.what()));
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int n = static_cast<int>(lorsa.rows);
+    const bool labelsMatch = labels.size() == n;
+    for (size_t i = 0; i < 3; ++i) {
+        QCPAxisRect* rect = p.rects[i];
+        rect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
+        rect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
+        if (labelsMatch) {
+            setTokenTicks(rect->axis(QCPAxis::atBottom), labels, 24);
+            setTokenTicks(rect->axis(QCPAxis::atLeft), labels, 32);
+        }
+        rect->axis(QCPAxis::atLeft)->setTickLabels(i == 0);
+    }
+    if (d) {
+        p.titles[0]->setText(tr("Lorsa head %1 (QK %2)").arg(d->lorsaHead).arg(d->qkHead));
+        p.titles[1]->setText(tr("MHSA head %1").arg(d->mhsaHead));
+        p.titles[2]->setText(tr("Lorsa − MHSA"));
+        std::vector<int> order(d->mhsaSimilarity.size());
+        std::iota(order.begin(), order.end(), 0);
+        // NaN distances sort last.
+        std::stable_sort(order.begin(), order.end(), [d](int x, int y) {
+            const float a = d->mhsaSimilarity[static_cast<size_t>(x)], b = d->mhsaSimilarity[static_cast<size_t>(y)];
+            return std::isnan(b) ? !std::isnan(a) : a < b;
+        });
+        for (int head : order) {
+            auto* item = new QListWidgetItem(tr("MHSA %1   JSD %2").arg(head, 3).arg(d->mhsaSimilarity[static_cast<size_t>(head)], 0, 'f', 3), m_ranking);
+            item->setData(Qt::UserRole, head);
+            if (head == d->mhsaHead)
+                item->setSelected(true);
+        }
+    } else {
+        for (QCPTextElement* title : p.titles)
+            title->setText(QString());
+    }
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PatternMapView::hover(const QPointF& pos)
+{
+    Plot& p = *m_plot;
+    const int n = static_cast<int>(p.difference.rows);
+    int hit = -1;
+    for (size_t i = 0; i < 3; ++i)
+        if (p.rects[i]->rect().contains(pos.toPoint()))
+            hit = static_cast<int>(i);
+    if (hit < 0 || n == 0 || !m_detail) {
+        for (QCPItemStraightLine* line : p.crosshair)
+            line->setVisible(false);
+        QToolTip::hideText();
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    QCPAxisRect* rect = p.rects[static_cast<size_t>(hit)];
+    const int key = static_cast<int>(std::lround(rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x())));
+    const int query = static_cast<int>(std::lround(rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
+    if (key < 0 || query < 0 || key >= n || query >= n)
+        return;
+    for (size_t i = 0; i < 3; ++i) {
+        p.crosshair[i * 2]->point1->setCoords(key, 0);
+        p.crosshair[i * 2]->point2->setCoords(key, 1);
+        p.crosshair[i * 2 + 1]->point1->setCoords(0, query);
+        p.crosshair[i * 2 + 1]->point2->setCoords(1, query);
+        for (size_t j = 0; j < 2; ++j) {
+            p.crosshair[i * 2 + j]->setPen(QPen(Theme::fromPalette(palette()).highlight, 1, Qt::DashLine));
+            p.crosshair[i * 2 + j]->setVisible(true);
+        }
+    }
+    auto tokenText = [this](int t) {
+        return m_analysis && static_cast<size_t>(t) < m_analysis->tokens.size() ? displayToken(m_analysis->tokens[static_cast<size_t>(t)].text) : QString();
+    };
+    const QString text = key > query
+        ? tr("query %1 %2 · key %3 %4<br>(after the query: masked)").arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
+        : tr("query %1 <code>%2</code> · key %3 <code>%4</code><br>Lorsa %5<br>MHSA %6<br>difference %7")
+              .arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
+              .arg(m_detail->lorsaPattern.at(query, key), 0, 'g', 6).arg(m_detail->mhsaPattern.at(query, key), 0, 'g', 6)
+              .arg(p.difference.at(query, key), 0, 'g', 6);
+    QToolTip::showText(p.plot->mapToGlobal(pos.toPoint()) + QPoint(14, 14), text, p.plot);
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PatternMapView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotTheme(m_plot->plot, Theme::fromPalette(palette()));
+        m_plot->plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    QWidget::changeEvent(event);
+}
+
+void PatternMapView::contextMenuEvent(QContextMenuEvent* event)
+{
+    showExportMenu(this, *this, event->globalPos());
+}
+
+double PatternMapView::figureHeight(double width) const
+{
+    // Three square maps side by side plus colour bars, titles and rotated labels.
+    return width / 3.4 + 110;
+}
+
+void PatternMapView::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
+{
+    Plot& p = *m_plot;
+    for (QCPItemStraightLine* line : p.crosshair)
+        line->setVisible(false);
+    applyPlotTheme(p.plot, theme);
+    painter.save();
+    painter.translate(rect.topLeft());
+    p.plot->toPainter(&painter, static_cast<int>(rect.width()), static_cast<int>(rect.height()));
+    painter.restore();
+    applyPlotTheme(p.plot, Theme::fromPalette(palette()));
+}
+
+DataTable PatternMapView::figureData() const
+{
+    DataTable table;
+    table.columns = {QStringLiteral("query"), QStringLiteral("key"), QStringLiteral("query_token"), QStringLiteral("key_token"),
+        QStringLiteral("lorsa"), QStringLiteral("mhsa"), QStringLiteral("difference")};
+    table.meta = provenance(m_analysis.get(), figureName());
+    const HeadDetail* d = m_detail.get();
+    if (!d)
+        return table;
+    table.meta[QStringLiteral("lorsa_head")] = d->lorsaHead;
+    table.meta[QStringLiteral("qk_head")] = d->qkHead;
+    table.meta[QStringLiteral("mhsa_head")] = d->mhsaHead;
+    table.meta[QStringLiteral("mhsa_similarity")] = QStringLiteral("mean Jensen-Shannon distance of rows");
+    const int64_t n = m_plot->difference.rows;
+    auto tokenText = [this](int64_t t) {
+        return m_analysis && static_cast<size_t>(t) < m_analysis->tokens.size() ? QString::fromStdString(m_analysis->tokens[static_cast<size_t>(t)].text) : QString();
+    };
+    for (int64_t q = 0; q < n; ++q)
+        for (int64_t k = 0; k <= q; ++k)
+            table.rows.append({static_cast<qlonglong>(q), static_cast<qlonglong>(k), tokenText(q), tokenText(k),
+                static_cast<double>(d->lorsaPattern.at(q, k)), static_cast<double>(d->mhsaPattern.at(q, k)),
+                static_cast<double>(m_plot->difference.at(q, k))});
+    return table;
+}
+
+} // namespace lorsa

@@ -1,0 +1,48 @@
+#pragma once
+// Where the selected head's activation at the selected query comes from: a bar per key token of
+// the contribution A[q,k]·v[k] (HeadDetail::zPattern row q; red positive, blue negative), and
+// the same contributions for every query as a query x key map with a diverging scale.
+
+#include "model/engine/analysis.h"
+#include "widgets/figure_source.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QCustomPlot;
+
+namespace lorsa {
+
+class SelectionModel;
+
+class ZPatternView : public QWidget, public FigureSource {
+    Q_OBJECT
+public:
+    explicit ZPatternView(SelectionModel* selection, QWidget* parent = nullptr);
+    ~ZPatternView() override;
+
+    void setAnalysis(PromptAnalysisPtr analysis);
+    void setHeadDetail(HeadDetailPtr detail);
+    QCustomPlot* plot() const;
+
+    double figureHeight(double width) const override;
+    void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
+    DataTable figureData() const override;
+    QString figureName() const override { return QStringLiteral("z-pattern"); }
+
+protected:
+    void changeEvent(QEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    struct Plot;
+    void rebuild();
+    int query() const;
+
+    QPointer<SelectionModel> m_selection;
+    PromptAnalysisPtr m_analysis;
+    HeadDetailPtr m_detail;
+    std::unique_ptr<Plot> m_plot;
+};
+
+} // namespace lorsa
