@@ -33,6 +33,9 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     addAnalyzeCommand(app, streams);
     addTokenizeCommand(app, streams);
     addBenchCommand(app, streams);
+#ifdef LORSA_HAVE_FIGURE_COMMAND
+    addFigureCommand(app, streams);
+#endif
     addMakeRandomCommand(app, streams);
     try {
         app.parse(argc, argv);

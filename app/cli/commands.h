@@ -11,6 +11,9 @@ void addInspectCommand(CLI::App& app, Streams streams);
 void addAnalyzeCommand(CLI::App& app, Streams streams);
 void addTokenizeCommand(CLI::App& app, Streams streams);
 void addBenchCommand(CLI::App& app, Streams streams);
+#ifdef LORSA_HAVE_FIGURE_COMMAND
+void addFigureCommand(CLI::App& app, Streams streams);  // needs Qt: GUI builds only
+#endif
 void addMakeRandomCommand(CLI::App& app, Streams streams);
 
 } // namespace lorsa::cli

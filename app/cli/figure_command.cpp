@@ -1,0 +1,63 @@
+// lorsa figure: the explorer's figures without a window (built only with LORSA_BUILD_GUI).
+
+#include "app/cli/commands.h"
+
+#include "app/explorer/figure_job.h"
+
+namespace lorsa::cli {
+namespace {
+
+struct FigureFlags {
+    EngineFlags engine;
+    std::string text;
+    std::string textFile;
+    bool noBos = false;
+    std::string view;
+    int head = 0;
+    std::optional<int> mhsaHead;
+    std::optional<int> token;
+    std::string out;
+    double widthMm = 180;
+    int dpi = 300;
+};
+
+} // namespace
+
+void addFigureCommand(CLI::App& app, Streams streams)
+{
+    auto flags = std::make_shared<FigureFlags>();
+    auto* command = app.add_subcommand("figure", "render an explorer view to PDF, SVG or PNG without a window");
+    flags->engine.addTo(*command);
+    command->add_option("--text", flags->text, "prompt");
+    command->add_option("--text-file", flags->textFile, "read the prompt from a UTF-8 file");
+    command->add_flag("--no-bos", flags->noBos, "do not prepend the BOS token");
+    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads")->required();
+    command->add_option("--head", flags->head, "Lorsa (OV) head")->required();
+    command->add_option("--mhsa-head", flags->mhsaHead, "MHSA head for qk (default: the most similar)");
+    command->add_option("--token", flags->token, "query token (default: where the head is most active)");
+    command->add_option("--out", flags->out, "output file; the format follows the extension (.pdf, .svg, .png)")->required();
+    command->add_option("--width-mm", flags->widthMm, "figure width in millimetres")->capture_default_str();
+    command->add_option("--dpi", flags->dpi, "PNG resolution")->capture_default_str();
+    command->callback([flags, streams] {
+        FigureJob job;
+        job.session.modelDir = flags->engine.model;
+        job.session.lorsaDir = flags->engine.lorsa;
+        job.session.device = flags->engine.device;
+        job.session.dtype = flags->engine.dtype;
+        job.session.threads = flags->engine.threads;
+        job.session.lorsaInput = flags->engine.lorsaInput;
+        job.text = promptFrom(flags->text, flags->textFile);
+        job.prependBos = !flags->noBos;
+        job.view = flags->view;
+        job.head = flags->head;
+        job.mhsaHead = flags->mhsaHead;
+        job.token = flags->token;
+        job.out = flags->out;
+        job.widthMm = flags->widthMm;
+        job.dpi = flags->dpi;
+        runFigureJob(job);
+        streams.out << "wrote " << flags->out << "\n";
+    });
+}
+
+} // namespace lorsa::cli

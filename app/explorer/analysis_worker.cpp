@@ -1,0 +1,142 @@
+#include "app/explorer/analysis_worker.h"
+
+#include "model/core/error.h"
+
+#include <new>
+
+namespace lorsa {
+namespace {
+
+QString firstLine(const char* message)
+{
+    QString line = QString::fromUtf8(message);
+    if (const auto newline = line.indexOf(QLatin1Char('\n')); newline >= 0)
+        line.truncate(newline);
+    return line.isEmpty() ? QStringLiteral("unknown error") : line;
+}
+
+} // namespace
+
+AnalysisWorker::AnalysisWorker(QObject* parent)
+    : QObject(parent)
+{
+    registerMetaTypes();
+}
+
+AnalysisWorker::~AnalysisWorker() = default;
+
+void AnalysisWorker::registerMetaTypes()
+{
+    qRegisterMetaType<lorsa::SessionOptions>("lorsa::SessionOptions");
+    qRegisterMetaType<lorsa::SessionInfo>("lorsa::SessionInfo");
+    qRegisterMetaType<lorsa::PromptAnalysisPtr>("lorsa::PromptAnalysisPtr");
+    qRegisterMetaType<lorsa::HeadDetailPtr>("lorsa::HeadDetailPtr");
+    qRegisterMetaType<lorsa::InterventionResultPtr>("lorsa::InterventionResultPtr");
+}
+
+quint64 AnalysisWorker::issue(Channel channel)
+{
+    const quint64 generation = ++m_counter;
+    m_latest[static_cast<size_t>(channel)].store(generation);
+    return generation;
+}
+
+bool AnalysisWorker::isCurrent(Channel channel, quint64 generation) const
+{
+    return m_latest[static_cast<size_t>(channel)].load() == generation;
+}
+
+CancelCheck AnalysisWorker::cancelCheck(Channel channel, quint64 generation) const
+{
+    return [this, channel, generation] { return !isCurrent(channel, generation); };
+}
+
+template <typename Job>
+bool AnalysisWorker::guarded(Channel channel, quint64 generation, Job&& job)
+{
+    // Exceptions stop here: nothing may unwind into Qt's event loop.
+    try {
+        job();
+        return true;
+    } catch (const Error& error) {
+        if (error.kind() == ErrorKind::Cancelled) {
+            if (channel == Channel::Load)
+                Q_EMIT loadCancelled(generation);
+        } else if (isCurrent(channel, generation)) {
+            Q_EMIT failed(generation, firstLine(error.what()));
+        }
+    } catch (const std::bad_alloc&) {
+        Q_EMIT failed(generation, QStringLiteral("out of memory"));
+    } catch (const std::exception& error) {
+        Q_EMIT failed(generation, firstLine(error.what()));
+    }
+    return false;
+}
+
+void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
+{
+    if (!isCurrent(Channel::Load, generation)) {
+        Q_EMIT loadCancelled(generation);
+        return;
+    }
+    guarded(Channel::Load, generation, [&] {
+        auto last = std::chrono::steady_clock::now() - kProgressInterval;
+        std::string lastStage;
+        auto progress = [&](double fraction, const std::string& stage) {
+            const auto now = std::chrono::steady_clock::now();
+            if (stage == lastStage && now - last < kProgressInterval && fraction < 1.0)
+                return;
+            last = now;
+            lastStage = stage;
+            Q_EMIT loadProgress(generation, fraction, QString::fromStdString(stage));
+        };
+        auto session = ExplorerSession::open(options, progress, cancelCheck(Channel::Load, generation));
+        if (!isCurrent(Channel::Load, generation))
+            throw Error(ErrorKind::Cancelled, "loading was cancelled");
+        // Replace only now: a failed or cancelled load leaves the previous session working.
+        m_session = std::move(session);
+        m_promptGeneration = 0;
+        Q_EMIT loadProgress(generation, 1.0, QStringLiteral("ready"));
+        Q_EMIT loaded(generation, m_session->info());
+    });
+}
+
+void AnalysisWorker::analyze(quint64 generation, const QString& text, bool prependBos)
+{
+    if (!isCurrent(Channel::Analysis, generation))
+        return;
+    guarded(Channel::Analysis, generation, [&] {
+        if (!m_session)
+            throw Error(ErrorKind::InvalidInput, "no model is loaded: open a model folder first");
+        auto analysis = m_session->analyze(text.toStdString(), prependBos, generation, cancelCheck(Channel::Analysis, generation));
+        m_promptGeneration = generation;
+        if (isCurrent(Channel::Analysis, generation))
+            Q_EMIT analysed(analysis);
+    });
+}
+
+void AnalysisWorker::headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken)
+{
+    // A request about a prompt the session no longer holds would answer for the wrong tokens.
+    if (!isCurrent(Channel::HeadDetail, generation) || !m_session || analysisGeneration != m_promptGeneration)
+        return;
+    guarded(Channel::HeadDetail, generation, [&] {
+        const auto mhsa = mhsaHead < 0 ? std::nullopt : std::optional<int32_t>(mhsaHead);
+        auto detail = m_session->headDetail(lorsaHead, mhsa, queryToken, generation);
+        if (isCurrent(Channel::HeadDetail, generation))
+            Q_EMIT headDetailReady(detail);
+    });
+}
+
+void AnalysisWorker::intervene(quint64 generation, quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken)
+{
+    if (!isCurrent(Channel::Intervention, generation) || !m_session || analysisGeneration != m_promptGeneration)
+        return;
+    guarded(Channel::Intervention, generation, [&] {
+        auto result = m_session->intervene(scales, queryToken, generation);
+        if (isCurrent(Channel::Intervention, generation))
+            Q_EMIT interventionReady(result);
+    });
+}
+
+} // namespace lorsa

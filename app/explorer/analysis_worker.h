@@ -1,0 +1,88 @@
+#pragma once
+// The one object that owns and runs the engine. It lives on its own QThread (WorkerThread moves it
+// there); every slot runs there, every signal carries immutable plain data back to the GUI.
+//
+// Each request carries a generation number. Generations are issued by issue(), which is
+// thread-safe and called by the requester *before* it queues the slot: that store is what tells a
+// running computation that it has been superseded (its CancelCheck reads the atomic), because a
+// queued "cancel" slot would only run after the job it should cancel. A request whose generation
+// is no longer the newest of its channel is skipped, or stopped early, and reports nothing.
+
+#include "model/engine/analysis.h"
+#include "model/engine/explorer_session.h"
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+
+namespace lorsa {
+
+class AnalysisWorker : public QObject {
+    Q_OBJECT
+public:
+    /// Independent streams of requests: a new analysis supersedes older analyses only.
+    enum class Channel { Load, Analysis, HeadDetail, Intervention, ChannelCount };
+
+    explicit AnalysisWorker(QObject* parent = nullptr);
+    ~AnalysisWorker() override;
+
+    /// Thread-safe. A new generation for \p channel; every older request of that channel is
+    /// stale from now on (and a running one stops at its next cancellation check).
+    quint64 issue(Channel channel);
+    /// Thread-safe. True while \p generation is the newest issued on \p channel.
+    bool isCurrent(Channel channel, quint64 generation) const;
+
+    /// Registers the metatypes the queued signals carry. Called by the constructor.
+    static void registerMetaTypes();
+
+public Q_SLOTS:
+    /// Loads the model (and Lorsa, when \p options.lorsaDir is set). The previous session stays
+    /// usable when loading fails or is cancelled.
+    void open(quint64 generation, const lorsa::SessionOptions& options);
+    void analyze(quint64 generation, const QString& text, bool prependBos);
+    /// \p mhsaHead < 0: the MHSA head most similar to the Lorsa head. \p analysisGeneration is
+    /// the analysis the request refers to; a request about an older prompt is skipped.
+    void headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
+    void intervene(quint64 generation, quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
+
+Q_SIGNALS:
+    /// Throttled: at most every kProgressInterval, plus every change of stage.
+    void loadProgress(quint64 generation, double fraction, const QString& stage);
+    void loaded(quint64 generation, const lorsa::SessionInfo& info);
+    void analysed(const lorsa::PromptAnalysisPtr& analysis);
+    void headDetailReady(const lorsa::HeadDetailPtr& detail);
+    void interventionReady(const lorsa::InterventionResultPtr& result);
+    /// A request stopped because it was superseded or cancelled (loads only: the GUI hides its
+    /// progress bar; superseded analyses are silent, their successor is on its way).
+    void loadCancelled(quint64 generation);
+    /// An engine error, one line naming the file and the problem.
+    void failed(quint64 generation, const QString& message);
+
+public:
+    static constexpr std::chrono::milliseconds kProgressInterval{100};
+
+private:
+    /// Runs \p job, turning exceptions into failed()/loadCancelled(); false when it threw.
+    template <typename Job>
+    bool guarded(Channel channel, quint64 generation, Job&& job);
+    CancelCheck cancelCheck(Channel channel, quint64 generation) const;
+
+    std::atomic<quint64> m_counter{0};
+    std::array<std::atomic<quint64>, static_cast<size_t>(Channel::ChannelCount)> m_latest{};
+    std::unique_ptr<ExplorerSession> m_session;
+    quint64 m_promptGeneration = 0;  // the analysis the session's last prompt belongs to
+};
+
+} // namespace lorsa
+
+Q_DECLARE_METATYPE(lorsa::SessionOptions)
+Q_DECLARE_METATYPE(lorsa::SessionInfo)
+Q_DECLARE_METATYPE(lorsa::PromptAnalysisPtr)
+Q_DECLARE_METATYPE(lorsa::HeadDetailPtr)
+Q_DECLARE_METATYPE(lorsa::InterventionResultPtr)

@@ -1,0 +1,26 @@
+#pragma once
+// The command line of lorsa-explorer:
+//   lorsa-explorer [--model DIR] [--lorsa DIR] [--text "..."] [--device D] [--dtype T] [--screenshot FILE]
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace lorsa {
+
+struct ExplorerOptions {
+    QString modelDir;
+    QString lorsaDir;
+    QString text;
+    bool hasText = false;
+    QString device;       ///< empty: the saved choice
+    QString dtype;        ///< empty: the saved choice
+    QString screenshot;   ///< grab the window into this PNG once the first analysis is shown, then quit
+};
+
+/// Parses \p arguments (argv, program name first). On --help/--version or an error it returns
+/// nothing and fills \p message with what to print; \p exitCode is 0 for help, 2 for errors.
+std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& arguments, QString& message, int& exitCode);
+
+} // namespace lorsa

@@ -1,0 +1,42 @@
+// lorsa-explorer: the desktop window.
+
+#include "app/explorer/explorer_options.h"
+#include "app/explorer/main_window.h"
+
+#include <QApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("OpenLorsa"));
+    QApplication::setApplicationName(QStringLiteral("Lorsa Explorer"));
+    QString message;
+    int exitCode = 0;
+    const auto options = lorsa::parseExplorerArguments(QApplication::arguments(), message, exitCode);
+    if (!options) {
+        std::fprintf(exitCode == 0 ? stdout : stderr, "%s\n", qPrintable(message));
+        return exitCode;
+    }
+    lorsa::MainWindow window(*options);
+    window.resize(1500, 950);
+    window.show();
+    if (!options->screenshot.isEmpty()) {
+        // Grab once the views show a head (or the analysis, without a Lorsa) and have repainted.
+        auto grab = [&window, path = options->screenshot] {
+            QTimer::singleShot(500, &window, [&window, path] {
+                const bool saved = window.grab().save(path);
+                std::fprintf(saved ? stdout : stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(path));
+                QApplication::exit(saved ? 0 : 2);
+            });
+        };
+        QObject::connect(&window, &lorsa::MainWindow::headDetailShown, &window, grab, Qt::SingleShotConnection);
+        QObject::connect(&window, &lorsa::MainWindow::errorShown, &window, [](const QString& error) {
+            std::fprintf(stderr, "%s\n", qPrintable(error));
+            QApplication::exit(2);
+        });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,380 @@
+#include "app/explorer/main_window.h"
+
+#include "app/explorer/device_probe.h"
+#include "app/explorer/intervention_panel.h"
+#include "app/explorer/load_status.h"
+#include "app/explorer/message_banner.h"
+#include "app/explorer/worker_thread.h"
+#include "widgets/fidelity_panel.h"
+#include "widgets/head_list_view.h"
+#include "widgets/pattern_map_view.h"
+#include "widgets/selection_model.h"
+#include "widgets/token_heatmap_view.h"
+#include "widgets/z_pattern_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace lorsa {
+namespace {
+
+QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area)
+{
+    auto* widget = new QDockWidget(title, window);
+    widget->setObjectName(name);  // restoreState() finds docks by name
+    widget->setWidget(content);
+    window->addDockWidget(area, widget);
+    return widget;
+}
+
+} // namespace
+
+MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
+    : QMainWindow(parent)
+    , m_worker(new WorkerThread(this))
+    , m_selection(new SelectionModel(this))
+    , m_options(options)
+{
+    setWindowTitle(tr("Lorsa Explorer"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    buildViews();
+    buildToolBar();
+    buildMenus();
+    connectWorker();
+    restoreSettings();
+
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(kDebounceMs);
+    connect(m_prompt, &QPlainTextEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
+    connect(&m_debounce, &QTimer::timeout, this, &MainWindow::requestAnalysis);
+    connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) { selectionChanged(static_cast<int>(field)); });
+    connect(m_headList, &HeadListView::interventionChanged, this, [this](const HeadScales& scales) {
+        m_scales.clear();
+        for (const auto& [head, scale] : scales)
+            m_scales[head] = scale;
+        requestIntervention();
+    });
+
+    auto shortcut = [this](const QKeySequence& keys, auto slot) {
+        auto* s = new QShortcut(keys, this);
+        connect(s, &QShortcut::activated, this, slot);
+    };
+    shortcut(QKeySequence(Qt::Key_Left), [this] { moveToken(-1); });
+    shortcut(QKeySequence(Qt::Key_Right), [this] { moveToken(+1); });
+    shortcut(QKeySequence(Qt::Key_N), [this] { moveHead(+1); });
+    shortcut(QKeySequence(Qt::Key_P), [this] { moveHead(-1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Down), [this] { moveHead(+1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Up), [this] { moveHead(-1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_L), [this] { m_prompt->setFocus(Qt::ShortcutFocusReason); });
+
+    if (options.hasText)
+        m_prompt->setPlainText(options.text);
+    if (!options.modelDir.isEmpty())
+        openFolders(options.modelDir, options.lorsaDir);
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildViews()
+{
+    m_prompt = new QPlainTextEdit(this);
+    m_prompt->setObjectName(QStringLiteral("prompt"));
+    m_prompt->setPlaceholderText(tr("Type a prompt… (Ctrl+L)"));
+    m_prompt->setTabChangesFocus(true);
+    m_banner = new MessageBanner(this);
+    m_heatmap = new TokenHeatmapView(m_selection, this);
+
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_banner);
+    topLayout->addWidget(m_prompt);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(top);
+    splitter->addWidget(m_heatmap);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    setCentralWidget(splitter);
+
+    m_headList = new HeadListView(m_selection, this);
+    m_patterns = new PatternMapView(m_selection, this);
+    m_zPattern = new ZPatternView(m_selection, this);
+    m_fidelity = new FidelityPanel(this);
+    m_intervention = new InterventionPanel(this);
+    auto* heads = dock(this, tr("Lorsa heads"), QStringLiteral("headsDock"), m_headList, Qt::LeftDockWidgetArea);
+    auto* intervention = dock(this, tr("Intervention"), QStringLiteral("interventionDock"), m_intervention, Qt::LeftDockWidgetArea);
+    dock(this, tr("QK patterns: Lorsa vs MHSA"), QStringLiteral("patternsDock"), m_patterns, Qt::BottomDockWidgetArea);
+    auto* z = dock(this, tr("Z pattern"), QStringLiteral("zPatternDock"), m_zPattern, Qt::RightDockWidgetArea);
+    auto* fidelity = dock(this, tr("Fidelity"), QStringLiteral("fidelityDock"), m_fidelity, Qt::RightDockWidgetArea);
+    splitDockWidget(heads, intervention, Qt::Vertical);
+    splitDockWidget(z, fidelity, Qt::Vertical);
+
+    m_loadStatus = new LoadStatus(this);
+    connect(m_loadStatus, &LoadStatus::cancelRequested, m_worker, &WorkerThread::cancelLoad);
+    m_deviceLabel = new QLabel(this);
+    m_timeLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_loadStatus);
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_timeLabel);
+}
+
+void MainWindow::buildToolBar()
+{
+    auto* bar = addToolBar(tr("Analysis"));
+    bar->setObjectName(QStringLiteral("analysisToolBar"));
+    m_device = new QComboBox(this);
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_device->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    if (cudaDeviceCount() == 0) {
+        auto* items = qobject_cast<QStandardItemModel*>(m_device->model());
+        items->item(1)->setEnabled(false);
+        items->item(1)->setToolTip(tr("No CUDA GPU is available to LibTorch"));
+    }
+    m_dtype = new QComboBox(this);
+    for (const char* name : {"float32", "bfloat16", "float16"})
+        m_dtype->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
+    m_bos = new QCheckBox(tr("Prepend BOS"), this);
+    m_bos->setChecked(true);
+    m_quantity = new QComboBox(this);
+    m_quantity->addItem(tr("Head activation"), int(HeatmapQuantity::HeadActivation));
+    m_quantity->addItem(tr("Active heads (L0)"), int(HeatmapQuantity::ActiveHeadCount));
+    m_quantity->addItem(tr("Lorsa attention from query"), int(HeatmapQuantity::LorsaAttention));
+    m_quantity->addItem(tr("MHSA attention from query"), int(HeatmapQuantity::MhsaAttention));
+    bar->addWidget(new QLabel(tr(" Device "), this));
+    bar->addWidget(m_device);
+    bar->addWidget(new QLabel(tr(" Precision "), this));
+    bar->addWidget(m_dtype);
+    bar->addSeparator();
+    bar->addWidget(m_bos);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Colour tokens by "), this));
+    bar->addWidget(m_quantity);
+
+    auto reload = [this] {
+        // float16 has no CPU matmul in this LibTorch: offer it on CUDA only.
+        auto* items = qobject_cast<QStandardItemModel*>(m_dtype->model());
+        items->item(2)->setEnabled(m_device->currentData().toString() != QStringLiteral("cpu"));
+        if (!m_modelDir.isEmpty())
+            openFolders(m_modelDir, m_lorsaDir);
+    };
+    connect(m_device, &QComboBox::activated, this, reload);
+    connect(m_dtype, &QComboBox::activated, this, reload);
+    connect(m_bos, &QCheckBox::toggled, this, &MainWindow::requestAnalysis);
+    connect(m_quantity, &QComboBox::currentIndexChanged, this,
+            [this](int) { m_selection->setQuantity(static_cast<HeatmapQuantity>(m_quantity->currentData().toInt())); });
+}
+
+void MainWindow::connectWorker()
+{
+    auto* worker = m_worker->worker();
+    connect(worker, &AnalysisWorker::loadProgress, this, [this](quint64 generation, double fraction, const QString& stage) {
+        if (generation == m_loadGeneration)
+            m_loadStatus->setProgress(fraction, stage);
+    });
+    connect(worker, &AnalysisWorker::loadCancelled, this, [this](quint64 generation) {
+        if (generation != m_loadGeneration)
+            return;
+        m_loadStatus->finish();
+        statusBar()->showMessage(tr("Loading cancelled"), 5000);
+    });
+    connect(worker, &AnalysisWorker::loaded, this, [this](quint64 generation, const SessionInfo& info) {
+        if (generation != m_loadGeneration)
+            return;
+        m_loadStatus->finish();
+        m_info = info;
+        m_loaded = true;
+        m_modelDir = m_pendingModelDir;
+        m_lorsaDir = m_pendingLorsaDir;
+        addRecent(m_modelDir, m_lorsaDir);
+        m_selection->setLayer(info.layer);
+        setWindowTitle(info.lorsaName.empty() ? tr("%1 — Lorsa Explorer").arg(QString::fromStdString(info.modelName))
+                                              : tr("%1 + %2 — Lorsa Explorer")
+                                                    .arg(QString::fromStdString(info.modelName), QString::fromStdString(info.lorsaName)));
+        if (!info.inputMode.empty())
+            statusBar()->showMessage(tr("Lorsa input: %1").arg(QString::fromStdString(info.inputMode)), 10000);
+        updateStatus();
+        Q_EMIT sessionLoaded();
+        requestAnalysis();
+    });
+    connect(worker, &AnalysisWorker::analysed, this, &MainWindow::showAnalysis);
+    connect(worker, &AnalysisWorker::headDetailReady, this, &MainWindow::showHeadDetail);
+    connect(worker, &AnalysisWorker::interventionReady, this, [this](const InterventionResultPtr& result) {
+        if (m_worker->isCurrent(AnalysisWorker::Channel::Intervention, result->generation))
+            m_intervention->setResult(result);
+    });
+    connect(worker, &AnalysisWorker::failed, this, &MainWindow::showError);
+}
+
+void MainWindow::requestAnalysis()
+{
+    m_debounce.stop();
+    const QString text = m_prompt->toPlainText();
+    if (!m_loaded || text.isEmpty())
+        return;
+    m_requestClock.start();
+    m_worker->analyze(text, m_bos->isChecked());
+}
+
+void MainWindow::requestHeadDetail()
+{
+    if (!m_analysis || m_info.nOvHeads == 0 || m_analysis->tokens.empty())
+        return;
+    m_worker->headDetail(m_analysis->generation, m_selection->lorsaHead(), m_mhsaAuto ? -1 : m_selection->mhsaHead(),
+                         m_selection->queryToken());
+}
+
+void MainWindow::requestIntervention()
+{
+    if (!m_analysis || m_info.nOvHeads == 0)
+        return;
+    if (m_scales.empty()) {
+        m_worker->cancel(AnalysisWorker::Channel::Intervention);  // a result in flight is stale now
+        m_intervention->clear(tr("Tick “Ablate” or change “Scale” of heads in the head list to see how the next-token probabilities change."));
+        return;
+    }
+    m_worker->intervene(m_analysis->generation, m_scales, m_selection->queryToken());
+}
+
+void MainWindow::showAnalysis(const PromptAnalysisPtr& analysis)
+{
+    if (!analysis || !m_worker->isCurrent(AnalysisWorker::Channel::Analysis, analysis->generation))
+        return;
+    const int previousCount = m_analysis ? static_cast<int>(m_analysis->tokens.size()) : 0;
+    const bool firstOfSession = !m_analysis || m_analysis->lorsaName != analysis->lorsaName || m_analysis->modelName != analysis->modelName;
+    m_analysis = analysis;
+    m_detail.reset();
+    if (m_bannerFromAnalysis)
+        m_banner->hide();
+    const int count = static_cast<int>(analysis->tokens.size());
+    m_syncingSelection = true;
+    if (m_followEnd || m_selection->queryToken() >= count || previousCount == 0)
+        m_selection->setQueryToken(count - 1);
+    if (firstOfSession && m_info.nOvHeads > 0) {
+        // Start on the strongest head at the query token so that every view has something to show.
+        const auto& active = analysis->active.empty() ? std::vector<HeadActivation>{} : analysis->active[size_t(m_selection->queryToken())];
+        m_selection->setLorsaHead(active.empty() ? 0 : active.front().head);
+        m_mhsaAuto = true;
+    }
+    m_syncingSelection = false;
+    m_heatmap->setAnalysis(analysis);
+    m_headList->setAnalysis(analysis);
+    m_patterns->setAnalysis(analysis);
+    m_zPattern->setAnalysis(analysis);
+    m_fidelity->setAnalysis(analysis);
+    m_lastShownMs = m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1e6 : 0;
+    updateStatus();
+    Q_EMIT analysisShown();
+    requestHeadDetail();
+    if (!m_scales.empty())
+        requestIntervention();
+}
+
+void MainWindow::showHeadDetail(const HeadDetailPtr& detail)
+{
+    if (!detail || !m_analysis || !m_worker->isCurrent(AnalysisWorker::Channel::HeadDetail, detail->generation))
+        return;
+    // The worker answers for the prompt it holds; never show a detail of another length.
+    if (detail->headActivation.size() != m_analysis->tokens.size())
+        return;
+    m_detail = detail;
+    m_syncingSelection = true;
+    m_selection->setMhsaHead(detail->mhsaHead);
+    m_syncingSelection = false;
+    m_heatmap->setHeadDetail(detail);
+    m_headList->setHeadDetail(detail);
+    m_patterns->setHeadDetail(detail);
+    m_zPattern->setHeadDetail(detail);
+    m_fidelity->setHeadDetail(detail);
+    Q_EMIT headDetailShown();
+}
+
+void MainWindow::showError(quint64 generation, const QString& message)
+{
+    using Channel = AnalysisWorker::Channel;
+    if (generation == m_loadGeneration && m_worker->isCurrent(Channel::Load, generation)) {
+        m_loadStatus->finish();
+        const QString dir = m_pendingLorsaDir.isEmpty() ? m_pendingModelDir : m_pendingLorsaDir;
+        m_banner->showMessage(tr("Could not open %1: %2").arg(dir, message));
+        m_bannerFromAnalysis = false;
+    } else if (m_worker->isCurrent(Channel::Analysis, generation) || m_worker->isCurrent(Channel::HeadDetail, generation)
+               || m_worker->isCurrent(Channel::Intervention, generation)) {
+        m_banner->showMessage(message);
+        m_bannerFromAnalysis = true;
+    } else {
+        return;  // about a request that has been superseded
+    }
+    Q_EMIT errorShown(message);
+}
+
+void MainWindow::selectionChanged(int field)
+{
+    switch (static_cast<SelectionModel::Field>(field)) {
+    case SelectionModel::Field::LorsaHead:
+        if (!m_syncingSelection)
+            m_mhsaAuto = true;
+        requestHeadDetail();
+        break;
+    case SelectionModel::Field::MhsaHead:
+        if (m_syncingSelection)
+            return;
+        m_mhsaAuto = false;
+        requestHeadDetail();
+        break;
+    case SelectionModel::Field::QueryToken:
+        if (m_syncingSelection)
+            return;
+        m_followEnd = m_analysis && m_selection->queryToken() == static_cast<int>(m_analysis->tokens.size()) - 1;
+        requestHeadDetail();
+        if (!m_scales.empty())
+            requestIntervention();
+        break;
+    default:
+        break;
+    }
+}
+
+void MainWindow::moveToken(int step)
+{
+    if (!m_analysis || m_analysis->tokens.empty())
+        return;
+    const int last = static_cast<int>(m_analysis->tokens.size()) - 1;
+    m_selection->setQueryToken(std::clamp(m_selection->queryToken() + step, 0, last));
+}
+
+void MainWindow::moveHead(int step)
+{
+    if (!m_analysis || m_analysis->active.empty())
+        return;
+    const auto& active = m_analysis->active[static_cast<size_t>(std::clamp<int>(m_selection->queryToken(), 0, int(m_analysis->active.size()) - 1))];
+    if (active.empty())
+        return;
+    const auto current = std::find_if(active.begin(), active.end(), [&](const HeadActivation& a) { return a.head == m_selection->lorsaHead(); });
+    const int count = static_cast<int>(active.size());
+    const int index = current == active.end() ? (step > 0 ? 0 : count - 1) : (int(current - active.begin()) + step + count) % count;
+    m_selection->setLorsaHead(active[static_cast<size_t>(index)].head);
+}
+
+void MainWindow::updateStatus()
+{
+    m_deviceLabel->setText(m_loaded ? tr("%1 · %2").arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
+                                    : tr("no model"));
+    if (m_analysis)
+        m_timeLabel->setText(tr("analysis %1 ms · shown %2 ms after the request").arg(m_analysis->analysisMs, 0, 'f', 1).arg(m_lastShownMs, 0, 'f', 1));
+    else
+        m_timeLabel->clear();
+}
+
+} // namespace lorsa

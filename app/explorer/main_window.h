@@ -1,0 +1,144 @@
+#pragma once
+// The explorer window. It wires the prompt editor, the views and the worker together and computes
+// nothing: requests go to the WorkerThread tagged with generations, results come back as
+// immutable plain data and are shown only while they are the newest of their kind.
+
+#include "app/explorer/explorer_options.h"
+#include "model/engine/explorer_session.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <map>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+
+namespace lorsa {
+
+class FidelityPanel;
+class FigureSource;
+class HeadListView;
+class InterventionPanel;
+class LoadStatus;
+class MessageBanner;
+class PatternMapView;
+class SelectionModel;
+class TokenHeatmapView;
+class WorkerThread;
+class ZPatternView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    static constexpr int kDebounceMs = 150;
+    static constexpr int kMaxRecent = 8;
+
+    explicit MainWindow(const ExplorerOptions& options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Loads \p modelDir with \p lorsaDir (may be empty) on the worker.
+    void openFolders(const QString& modelDir, const QString& lorsaDir);
+    void openModelFolder(const QString& dir);
+    void openLorsaFolder(const QString& dir);
+    /// Model or Lorsa, told apart by its config.json (drag and drop).
+    void openDroppedFolder(const QString& dir);
+
+    QPlainTextEdit* promptEditor() const { return m_prompt; }
+    SelectionModel* selection() const { return m_selection; }
+    TokenHeatmapView* heatmap() const { return m_heatmap; }
+    HeadListView* headList() const { return m_headList; }
+    PatternMapView* patternMaps() const { return m_patterns; }
+    ZPatternView* zPattern() const { return m_zPattern; }
+    FidelityPanel* fidelity() const { return m_fidelity; }
+    InterventionPanel* interventionPanel() const { return m_intervention; }
+    MessageBanner* banner() const { return m_banner; }
+    WorkerThread* worker() const { return m_worker; }
+    PromptAnalysisPtr analysis() const { return m_analysis; }
+    HeadDetailPtr headDetail() const { return m_detail; }
+    const SessionInfo& sessionInfo() const { return m_info; }
+
+Q_SIGNALS:
+    void sessionLoaded();
+    void analysisShown();
+    void headDetailShown();
+    /// An engine error reached the window (also shown in the banner).
+    void errorShown(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    // main_window.cpp: layout and result handling
+    void buildViews();
+    void buildToolBar();
+    void connectWorker();
+    void requestAnalysis();
+    void requestHeadDetail();
+    void requestIntervention();
+    void showAnalysis(const PromptAnalysisPtr& analysis);
+    void showHeadDetail(const HeadDetailPtr& detail);
+    void showError(quint64 generation, const QString& message);
+    void selectionChanged(int field);
+    void moveToken(int step);
+    void moveHead(int step);
+    void updateStatus();
+    // main_window_files.cpp: menus, folders, recent list, settings, export, theme
+    void buildMenus();
+    void addRecent(const QString& modelDir, const QString& lorsaDir);
+    void rebuildRecentMenu();
+    void restoreSettings();
+    void saveSettings() const;
+    void applyTheme(const QString& theme);
+    void exportCurrent(bool figure);
+    FigureSource* currentFigureSource() const;
+    SessionOptions sessionOptions(const QString& modelDir, const QString& lorsaDir) const;
+    QString chooseFolder(const QString& title, const QString& key);
+
+    WorkerThread* m_worker;
+    SelectionModel* m_selection;
+    QPlainTextEdit* m_prompt = nullptr;
+    MessageBanner* m_banner = nullptr;
+    TokenHeatmapView* m_heatmap = nullptr;
+    HeadListView* m_headList = nullptr;
+    PatternMapView* m_patterns = nullptr;
+    ZPatternView* m_zPattern = nullptr;
+    FidelityPanel* m_fidelity = nullptr;
+    InterventionPanel* m_intervention = nullptr;
+    LoadStatus* m_loadStatus = nullptr;
+    QComboBox* m_device = nullptr;
+    QComboBox* m_dtype = nullptr;
+    QComboBox* m_quantity = nullptr;
+    QCheckBox* m_bos = nullptr;
+    QLabel* m_deviceLabel = nullptr;
+    QLabel* m_timeLabel = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QTimer m_debounce;
+
+    ExplorerOptions m_options;
+    QString m_modelDir;          // of the loaded session
+    QString m_lorsaDir;
+    QString m_pendingModelDir;   // of the load in flight
+    QString m_pendingLorsaDir;
+    quint64 m_loadGeneration = 0;
+    SessionInfo m_info;
+    bool m_loaded = false;
+    PromptAnalysisPtr m_analysis;
+    HeadDetailPtr m_detail;
+    std::map<int32_t, float> m_scales;
+    bool m_mhsaAuto = true;      // show the most similar MHSA head until the user picks one
+    bool m_syncingSelection = false;
+    bool m_followEnd = true;     // keep the query on the last token while typing at the end
+    bool m_bannerFromAnalysis = false;
+    QElapsedTimer m_requestClock;  // keystroke (after debounce) to views updated
+    double m_lastShownMs = 0;
+    QString m_theme;
+};
+
+} // namespace lorsa

@@ -1,0 +1,309 @@
+// MainWindow: menus, opening folders (dialogs, drag and drop, recent list), settings, theme and
+// export. The wiring of results lives in main_window.cpp.
+
+#include "app/explorer/folder_kind.h"
+#include "app/explorer/load_status.h"
+#include "app/explorer/main_window.h"
+#include "app/explorer/message_banner.h"
+#include "app/explorer/worker_thread.h"
+#include "model/core/error.h"
+#include "widgets/fidelity_panel.h"
+#include "widgets/figure_exporter.h"
+#include "widgets/head_list_view.h"
+#include "widgets/pattern_map_view.h"
+#include "widgets/token_heatmap_view.h"
+#include "widgets/z_pattern_view.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPalette>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
+
+namespace lorsa {
+namespace {
+
+const QString kRecentKey = QStringLiteral("recent");
+const QString kSeparator = QStringLiteral("\n");  // cannot occur in a folder chosen from a dialog
+
+QString entryFor(const QString& modelDir, const QString& lorsaDir)
+{
+    return lorsaDir.isEmpty() ? modelDir : modelDir + kSeparator + lorsaDir;
+}
+
+QPalette darkPalette()
+{
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(45, 45, 48));
+    palette.setColor(QPalette::WindowText, QColor(220, 220, 220));
+    palette.setColor(QPalette::Base, QColor(30, 30, 32));
+    palette.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+    palette.setColor(QPalette::Text, QColor(220, 220, 220));
+    palette.setColor(QPalette::Button, QColor(53, 53, 56));
+    palette.setColor(QPalette::ButtonText, QColor(220, 220, 220));
+    palette.setColor(QPalette::ToolTipBase, QColor(60, 60, 64));
+    palette.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
+    palette.setColor(QPalette::Highlight, QColor(80, 130, 200));
+    palette.setColor(QPalette::HighlightedText, Qt::white);
+    palette.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
+    palette.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+    palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+    return palette;
+}
+
+} // namespace
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* openModel = file->addAction(tr("Open &model folder…"), this, [this] {
+        const QString dir = chooseFolder(tr("Open model folder"), QStringLiteral("lastModelFolder"));
+        if (!dir.isEmpty())
+            openModelFolder(dir);
+    });
+    openModel->setShortcut(QKeySequence::Open);
+    QAction* openLorsa = file->addAction(tr("Open &Lorsa folder…"), this, [this] {
+        const QString dir = chooseFolder(tr("Open Lorsa folder"), QStringLiteral("lastLorsaFolder"));
+        if (!dir.isEmpty())
+            openLorsaFolder(dir);
+    });
+    openLorsa->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recentMenu = file->addMenu(tr("&Recent"));
+    file->addSeparator();
+    QAction* exportFigure = file->addAction(tr("&Export figure…"), this, [this] { exportCurrent(true); });
+    exportFigure->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction* exportData = file->addAction(tr("Export &data…"), this, [this] { exportCurrent(false); });
+    exportData->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (auto* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    auto* group = new QActionGroup(this);
+    for (const auto& [name, label] : {std::pair{QStringLiteral("system"), tr("Follow the system")},
+                                      std::pair{QStringLiteral("light"), tr("Light")}, std::pair{QStringLiteral("dark"), tr("Dark")}}) {
+        QAction* action = theme->addAction(label, this, [this, name = name] { applyTheme(name); });
+        action->setCheckable(true);
+        action->setData(name);
+        group->addAction(action);
+    }
+    connect(theme, &QMenu::aboutToShow, this, [theme, this] {
+        for (QAction* action : theme->actions())
+            action->setChecked(action->data().toString() == m_theme);
+    });
+}
+
+QString MainWindow::chooseFolder(const QString& title, const QString& key)
+{
+    QSettings settings;
+    const QString dir = QFileDialog::getExistingDirectory(this, title, settings.value(key).toString());
+    if (!dir.isEmpty())
+        settings.setValue(key, dir);
+    return dir;
+}
+
+SessionOptions MainWindow::sessionOptions(const QString& modelDir, const QString& lorsaDir) const
+{
+    SessionOptions options;
+    options.modelDir = modelDir.toStdString();
+    options.lorsaDir = lorsaDir.toStdString();
+    options.device = m_device->currentData().toString().toStdString();
+    options.dtype = m_dtype->currentData().toString().toStdString();
+    return options;
+}
+
+void MainWindow::openFolders(const QString& modelDir, const QString& lorsaDir)
+{
+    m_pendingModelDir = modelDir;
+    m_pendingLorsaDir = lorsaDir;
+    m_loadStatus->start(tr("Loading %1…").arg(QFileInfo(lorsaDir.isEmpty() ? modelDir : lorsaDir).fileName()));
+    m_loadGeneration = m_worker->open(sessionOptions(modelDir, lorsaDir));
+}
+
+void MainWindow::openModelFolder(const QString& dir)
+{
+    // A Lorsa belongs to one model: a new model starts without one.
+    openFolders(dir, {});
+}
+
+void MainWindow::openLorsaFolder(const QString& dir)
+{
+    if (m_modelDir.isEmpty() && m_pendingModelDir.isEmpty()) {
+        m_banner->showMessage(tr("Open a model folder first: %1 is a Lorsa for a model.").arg(dir));
+        return;
+    }
+    openFolders(m_modelDir.isEmpty() ? m_pendingModelDir : m_modelDir, dir);
+}
+
+void MainWindow::openDroppedFolder(const QString& dir)
+{
+    const auto kind = classifyFolder(dir);
+    switch (kind.kind) {
+    case FolderKind::Model:
+        openModelFolder(dir);
+        break;
+    case FolderKind::Lorsa:
+        openLorsaFolder(dir);
+        break;
+    case FolderKind::Unknown:
+        m_banner->showMessage(tr("Cannot open %1").arg(kind.reason));
+        break;
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    const bool folders = !urls.isEmpty() && std::all_of(urls.begin(), urls.end(), [](const QUrl& url) {
+        return url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir();
+    });
+    if (folders)
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    // Dropping a model and its Lorsa together loads both at once.
+    QString model;
+    QString lorsa;
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString dir = url.toLocalFile();
+        const auto kind = classifyFolder(dir);
+        if (kind.kind == FolderKind::Model)
+            model = dir;
+        else if (kind.kind == FolderKind::Lorsa)
+            lorsa = dir;
+        else
+            m_banner->showMessage(tr("Cannot open %1").arg(kind.reason));
+    }
+    if (!model.isEmpty())
+        openFolders(model, lorsa);
+    else if (!lorsa.isEmpty())
+        openLorsaFolder(lorsa);
+    event->acceptProposedAction();
+}
+
+void MainWindow::addRecent(const QString& modelDir, const QString& lorsaDir)
+{
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    const QString entry = entryFor(modelDir, lorsaDir);
+    recent.removeAll(entry);
+    recent.prepend(entry);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString& entry : recent) {
+        const QStringList parts = entry.split(kSeparator);
+        const QString label = parts.size() > 1 ? tr("%1 + %2").arg(QFileInfo(parts[0]).fileName(), QFileInfo(parts[1]).fileName())
+                                                : QFileInfo(parts[0]).fileName();
+        QAction* action = m_recentMenu->addAction(label, this, [this, parts] { openFolders(parts[0], parts.value(1)); });
+        action->setToolTip(parts.join(QStringLiteral(" + ")));
+        action->setStatusTip(parts.join(QStringLiteral(" + ")));
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const QString device = m_options.device.isEmpty() ? settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString() : m_options.device;
+    const int deviceIndex = m_device->findData(device.startsWith(QStringLiteral("cuda")) ? QStringLiteral("cuda") : QStringLiteral("cpu"));
+    m_device->setCurrentIndex(std::max(0, deviceIndex));
+    const QString dtype = m_options.dtype.isEmpty() ? settings.value(QStringLiteral("dtype"), QStringLiteral("float32")).toString() : m_options.dtype;
+    m_dtype->setCurrentIndex(std::max(0, m_dtype->findData(dtype)));
+    applyTheme(settings.value(QStringLiteral("theme"), QStringLiteral("system")).toString());
+    rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("device"), m_device->currentData());
+    settings.setValue(QStringLiteral("dtype"), m_dtype->currentData());
+    settings.setValue(QStringLiteral("theme"), m_theme);
+}
+
+void MainWindow::applyTheme(const QString& theme)
+{
+    m_theme = theme == QStringLiteral("light") || theme == QStringLiteral("dark") ? theme : QStringLiteral("system");
+    // "system" keeps the platform's palette (which follows its light/dark setting); the views
+    // repaint from the palette on QEvent::PaletteChange.
+    if (m_theme == QStringLiteral("dark"))
+        QApplication::setPalette(darkPalette());
+    else if (m_theme == QStringLiteral("light"))
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    else
+        QApplication::setPalette(QPalette());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    m_worker->cancelAll();
+    event->accept();
+}
+
+FigureSource* MainWindow::currentFigureSource() const
+{
+    // The view that holds the keyboard focus, else the token heatmap.
+    const QWidget* focus = QApplication::focusWidget();
+    const std::initializer_list<std::pair<QWidget*, FigureSource*>> views = {
+        {m_headList, m_headList}, {m_patterns, m_patterns}, {m_zPattern, m_zPattern}, {m_fidelity, m_fidelity}};
+    for (const auto& [widget, source] : views)
+        if (focus && (focus == widget || widget->isAncestorOf(focus)))
+            return source;
+    return m_heatmap;
+}
+
+void MainWindow::exportCurrent(bool figure)
+{
+    FigureSource* source = currentFigureSource();
+    QSettings settings;
+    const QString folder = settings.value(QStringLiteral("lastExportFolder"), QDir::homePath()).toString();
+    const QString path = figure ? QFileDialog::getSaveFileName(this, tr("Export figure"), QDir(folder).filePath(source->figureName() + QStringLiteral(".pdf")),
+                                                               tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"))
+                                : QFileDialog::getSaveFileName(this, tr("Export data"), QDir(folder).filePath(source->figureName() + QStringLiteral(".csv")),
+                                                               tr("CSV (*.csv);;JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("lastExportFolder"), QFileInfo(path).absolutePath());
+    try {
+        if (figure)
+            FigureExporter::exportFigure(*source, path, FigureOptions{});
+        else
+            FigureExporter::exportData(*source, path);
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    } catch (const Error& error) {
+        m_banner->showMessage(QString::fromStdString(error.what()));
+    }
+}
+
+} // namespace lorsa

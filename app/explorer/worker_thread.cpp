@@ -1,0 +1,82 @@
+#include "app/explorer/worker_thread.h"
+
+namespace lorsa {
+
+WorkerThread::WorkerThread(QObject* parent)
+    : QObject(parent)
+    , m_worker(new AnalysisWorker)
+{
+    m_thread.setObjectName(QStringLiteral("lorsa-worker"));
+    m_worker->moveToThread(&m_thread);
+    // The session (and any CUDA state) is destroyed on the thread that created it.
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+}
+
+WorkerThread::~WorkerThread()
+{
+    cancelAll();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+quint64 WorkerThread::open(const SessionOptions& options)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Load);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, options] { worker->open(generation, options); }, Qt::QueuedConnection);
+    return generation;
+}
+
+quint64 WorkerThread::analyze(const QString& text, bool prependBos)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Analysis);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, text, prependBos] { worker->analyze(generation, text, prependBos); },
+                              Qt::QueuedConnection);
+    return generation;
+}
+
+quint64 WorkerThread::headDetail(quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::HeadDetail);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, generation, analysisGeneration, lorsaHead, mhsaHead, queryToken] {
+            worker->headDetail(generation, analysisGeneration, lorsaHead, mhsaHead, queryToken);
+        },
+        Qt::QueuedConnection);
+    return generation;
+}
+
+quint64 WorkerThread::intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Intervention);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, generation, analysisGeneration, scales, queryToken] { worker->intervene(generation, analysisGeneration, scales, queryToken); },
+        Qt::QueuedConnection);
+    return generation;
+}
+
+void WorkerThread::cancelLoad()
+{
+    m_worker->issue(AnalysisWorker::Channel::Load);
+}
+
+void WorkerThread::cancel(AnalysisWorker::Channel channel)
+{
+    m_worker->issue(channel);
+}
+
+void WorkerThread::cancelAll()
+{
+    for (auto channel : {AnalysisWorker::Channel::Load, AnalysisWorker::Channel::Analysis, AnalysisWorker::Channel::HeadDetail,
+                         AnalysisWorker::Channel::Intervention})
+        m_worker->issue(channel);
+}
+
+bool WorkerThread::isCurrent(AnalysisWorker::Channel channel, quint64 generation) const
+{
+    return m_worker->isCurrent(channel, generation);
+}
+
+} // namespace lorsa

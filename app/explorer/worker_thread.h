@@ -1,0 +1,41 @@
+#pragma once
+// The GUI's handle on the AnalysisWorker: starts its thread, issues generations and queues
+// requests, and tells which results are still current. Destroying it cancels whatever runs and
+// joins the thread (the worker, and with it the model, is deleted on its own thread).
+
+#include "app/explorer/analysis_worker.h"
+
+#include <QObject>
+#include <QThread>
+
+namespace lorsa {
+
+class WorkerThread : public QObject {
+    Q_OBJECT
+public:
+    explicit WorkerThread(QObject* parent = nullptr);
+    ~WorkerThread() override;
+
+    /// The worker, for connecting to its signals (never call its slots directly).
+    AnalysisWorker* worker() const { return m_worker; }
+
+    /// Each returns the request's generation.
+    quint64 open(const SessionOptions& options);
+    quint64 analyze(const QString& text, bool prependBos);
+    quint64 headDetail(quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
+    quint64 intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
+    /// Stops a running or queued load; it reports loadCancelled().
+    void cancelLoad();
+    /// Makes every queued or running request of \p channel stale.
+    void cancel(AnalysisWorker::Channel channel);
+    /// Makes every queued or running request stale.
+    void cancelAll();
+
+    bool isCurrent(AnalysisWorker::Channel channel, quint64 generation) const;
+
+private:
+    QThread m_thread;
+    AnalysisWorker* m_worker;  // owned by m_thread's lifetime: deleted there when it finishes
+};
+
+} // namespace lorsa
