@@ -1,0 +1,218 @@
+// End to end: the real window on a fixture model + Lorsa. Type a prompt, wait for the analysis,
+// pick a head in the list, and check that the heatmap and the QK view show that head's numbers
+// (compared with a session opened independently by the test). Also: errors reach the banner and
+// keep the prompt; keyboard navigation; drag and drop detection.
+
+#include "app/explorer/main_window.h"
+#include "app/explorer/message_banner.h"
+#include "tests/app/explorer/explorer_fixture.h"
+#include "widgets/head_list_view.h"
+#include "widgets/pattern_map_view.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/selection_model.h"
+#include "widgets/token_heatmap_view.h"
+
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QtTest>
+
+using namespace lorsa;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+
+ExplorerOptions optionsFor(const test::ExplorerFixture& fixture)
+{
+    ExplorerOptions options;
+    options.modelDir = QString::fromStdString(fixture.model.string());
+    options.lorsaDir = QString::fromStdString(fixture.lorsa.string());
+    options.device = QStringLiteral("cpu");
+    return options;
+}
+
+QCPColorMap* colourMap(QCustomPlot* plot, int which)
+{
+    int seen = 0;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+        if (auto* map = qobject_cast<QCPColorMap*>(plot->plottable(i)); map && seen++ == which)
+            return map;
+    return nullptr;
+}
+
+// Compares a colour map (key = key token, value = query token) with a pattern's lower triangle.
+bool mapShows(QCPColorMap* map, const FloatMatrix& pattern, QString& why)
+{
+    auto* data = map->data();
+    if (data->keySize() != pattern.cols || data->valueSize() != pattern.rows) {
+        why = QStringLiteral("map is %1 x %2, pattern %3 x %4").arg(data->keySize()).arg(data->valueSize()).arg(pattern.cols).arg(pattern.rows);
+        return false;
+    }
+    for (int q = 0; q < pattern.rows; ++q)
+        for (int k = 0; k <= q; ++k)
+            if (std::abs(data->cell(k, q) - pattern.at(q, k)) > 1e-6) {
+                why = QStringLiteral("cell q=%1 k=%2: %3 vs %4").arg(q).arg(k).arg(data->cell(k, q)).arg(pattern.at(q, k));
+                return false;
+            }
+    return true;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::ExplorerFixture> m_fixture;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("LorsaExplorerTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+        QSettings().clear();
+        m_fixture = std::make_unique<test::ExplorerFixture>();
+    }
+
+    void typePromptSelectHeadAndSeeItEverywhere()
+    {
+        MainWindow window(optionsFor(*m_fixture));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QVERIFY(loaded.wait(kTimeoutMs));
+
+        const QString text = QStringLiteral("The cat sat on the mat. The cat");
+        window.promptEditor()->setFocus();
+        QTest::keyClicks(window.promptEditor(), text);
+        QCOMPARE(window.promptEditor()->toPlainText(), text);
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.headDetail() && window.analysis()->tokens.size() > 20, kTimeoutMs);
+        const auto analysis = window.analysis();
+        const int T = static_cast<int>(analysis->tokens.size());
+        QCOMPARE(window.selection()->queryToken(), T - 1);
+
+        // Pick, in the list at the selected token, a head other than the one shown.
+        auto* table = window.headList()->table();
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() >= 2, kTimeoutMs);
+        const auto* proxy = window.headList()->proxy();
+        auto headOfRow = [&](int row) { return window.headList()->model()->headAt(proxy->mapToSource(proxy->index(row, 0)).row()); };
+        int row = 0;
+        while (headOfRow(row) == window.selection()->lorsaHead())
+            ++row;
+        const int head = headOfRow(row);
+        table->scrollTo(table->model()->index(row, 0));
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(table->model()->index(row, 0)).center());
+        QCOMPARE(window.selection()->lorsaHead(), head);
+        QTRY_VERIFY_WITH_TIMEOUT(window.headDetail() && window.headDetail()->lorsaHead == head, kTimeoutMs);
+
+        // The numbers, computed again by an independent session on the same files.
+        SessionOptions options;
+        options.modelDir = m_fixture->model;
+        options.lorsaDir = m_fixture->lorsa;
+        options.device = "cpu";
+        auto session = ExplorerSession::open(options);
+        const auto expectedAnalysis = session->analyze(text.toStdString(), true, 1);
+        QCOMPARE(int(expectedAnalysis->tokens.size()), T);
+        const auto expected = session->headDetail(head, std::nullopt, T - 1, 2);
+
+        const auto& values = window.heatmap()->values();
+        QCOMPARE(int(values.size()), T);
+        for (int t = 0; t < T; ++t) {
+            const double want = expected->headActivation[size_t(t)];
+            QVERIFY2(std::abs(values[size_t(t)] - want) <= 1e-5 * std::max(1.0, std::abs(want)),
+                     qPrintable(QStringLiteral("token %1: %2 vs %3").arg(t).arg(values[size_t(t)]).arg(want)));
+        }
+        QVERIFY(window.heatmap()->quantityCaption().contains(QString::number(head)));
+
+        QCustomPlot* plot = window.patternMaps()->plot();
+        QCPColorMap* lorsaMap = colourMap(plot, 0);
+        QCPColorMap* mhsaMap = colourMap(plot, 1);
+        QVERIFY(lorsaMap && mhsaMap);
+        QString why;
+        QVERIFY2(mapShows(lorsaMap, expected->lorsaPattern, why), qPrintable(why));
+        QCOMPARE(window.headDetail()->mhsaHead, expected->mhsaHead);
+        QVERIFY2(mapShows(mhsaMap, expected->mhsaPattern, why), qPrintable(why));
+        QCOMPARE(window.selection()->mhsaHead(), expected->mhsaHead);
+    }
+
+    void keyboardMovesTokenAndHead()
+    {
+        MainWindow window(optionsFor(*m_fixture));
+        window.promptEditor()->setPlainText(QStringLiteral("one two three four five"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.headDetail(), kTimeoutMs);
+        const int T = static_cast<int>(window.analysis()->tokens.size());
+        window.heatmap()->setFocus();
+        QTest::keyClick(window.heatmap(), Qt::Key_Left);
+        QCOMPARE(window.selection()->queryToken(), T - 2);
+        QTest::keyClick(window.heatmap(), Qt::Key_Right);
+        QTest::keyClick(window.heatmap(), Qt::Key_Right);  // clamped at the end
+        QCOMPARE(window.selection()->queryToken(), T - 1);
+
+        const auto& active = window.analysis()->active[size_t(T - 1)];
+        QVERIFY(active.size() >= 2);
+        window.selection()->setLorsaHead(active[0].head);
+        QTest::keyClick(window.heatmap(), Qt::Key_N);
+        QCOMPARE(window.selection()->lorsaHead(), active[1].head);
+        QTest::keyClick(window.heatmap(), Qt::Key_Up, Qt::ControlModifier);
+        QCOMPARE(window.selection()->lorsaHead(), active[0].head);
+        QTest::keyClick(window.heatmap(), Qt::Key_P);
+        QCOMPARE(window.selection()->lorsaHead(), active.back().head);  // wraps around
+        QTest::keyClick(window.heatmap(), Qt::Key_L, Qt::ControlModifier);
+        QVERIFY(window.promptEditor()->hasFocus());
+        // In the prompt, letters are text, not shortcuts.
+        window.promptEditor()->moveCursor(QTextCursor::End);
+        const int head = window.selection()->lorsaHead();
+        QTest::keyClick(window.promptEditor(), Qt::Key_N);
+        QCOMPARE(window.selection()->lorsaHead(), head);
+        QVERIFY(window.promptEditor()->toPlainText().endsWith(QLatin1Char('n')));
+    }
+
+    void engineErrorsShowInTheWindowAndKeepThePrompt()
+    {
+        ExplorerOptions options = optionsFor(*m_fixture);
+        options.lorsaDir = QString::fromStdString(m_fixture->wrongLorsa.string());
+        MainWindow window(options);
+        window.promptEditor()->setPlainText(QStringLiteral("keep me"));
+        window.show();
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(errors.wait(kTimeoutMs));
+        const QString message = window.banner()->message();
+        QVERIFY2(message.contains(QStringLiteral("d_model")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("wrong-lorsa")), qPrintable(message));
+        QCOMPARE(window.promptEditor()->toPlainText(), QStringLiteral("keep me"));
+
+        // Recovering: open the right Lorsa, and the same prompt is analysed.
+        window.openFolders(QString::fromStdString(m_fixture->model.string()), QString::fromStdString(m_fixture->lorsa.string()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() != nullptr, kTimeoutMs);
+        QCOMPARE(window.promptEditor()->toPlainText(), QStringLiteral("keep me"));
+    }
+
+    void droppedFoldersAreToldApart()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        window.openDroppedFolder(QString::fromStdString(m_fixture->lorsa.string()));  // no model yet
+        QVERIFY2(window.banner()->message().contains(QStringLiteral("model folder first")), qPrintable(window.banner()->message()));
+        window.openDroppedFolder(QString::fromStdString(m_fixture->dir.path().string()));  // neither
+        QVERIFY(window.banner()->message().contains(QStringLiteral("config.json")));
+        window.openDroppedFolder(QString::fromStdString(m_fixture->model.string()));
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QCOMPARE(window.sessionInfo().nOvHeads, 0);
+        window.openDroppedFolder(QString::fromStdString(m_fixture->lorsa.string()));
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QCOMPARE(window.sessionInfo().nOvHeads, m_fixture->nOvHeads);
+        const QStringList recent = QSettings().value(QStringLiteral("recent")).toStringList();
+        QVERIFY(recent.size() >= 2);
+        QVERIFY(recent.first().contains(QString::fromStdString(m_fixture->lorsa.string())));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
