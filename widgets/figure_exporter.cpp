@@ -52,6 +52,7 @@ QByteArray renderPng(FigureSource& source, const QString& path, double widthMm, 
     // Fonts in points resolve against the device's DPI: paint at 96 logical DPI scaled by the
     // device pixel ratio, then record the real DPI in the file.
     const int logicalDpm = static_cast<int>(std::lround(FigureExporter::kLogicalDpi / 0.0254));
+    image.fill(Qt::white);
     image.setDotsPerMeterX(logicalDpm);
     image.setDotsPerMeterY(logicalDpm);
     image.setDevicePixelRatio(dpr);

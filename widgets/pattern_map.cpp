@@ -30,8 +30,12 @@ ValueRange fillPatternMap(QCPColorMap* map, const FloatMatrix& matrix, bool caus
     map->setInterpolate(false);
     map->setTightBoundary(false);
     QCPColorMapData* data = map->data();
-    data->setSize(n, n);
-    data->setRange(QCPRange(0, std::max(n - 1, 0)), QCPRange(0, std::max(n - 1, 0)));
+    // QCustomPlot cannot place a single cell (its cell width is range / (size - 1)), so a
+    // one-token prompt gets a 2 x 2 grid whose extra cells are NaN and lie outside the axes.
+    const int size = std::max(n, 2);
+    data->setSize(size, size);
+    data->setRange(QCPRange(0, size - 1), QCPRange(0, size - 1));
+    data->fill(std::numeric_limits<double>::quiet_NaN());
     ValueRange range;
     range.lower = std::numeric_limits<double>::infinity();
     range.upper = -std::numeric_limits<double>::infinity();

@@ -265,7 +265,8 @@ bool TokenHeatmapView::viewportEvent(QEvent* event)
 void TokenHeatmapView::mousePressEvent(QMouseEvent* event)
 {
     if (event->button() == Qt::LeftButton && m_selection) {
-        const int token = tokenAtViewport(viewport()->mapFrom(this, event->position().toPoint()));
+        // QAbstractScrollArea forwards the viewport's mouse events in viewport coordinates.
+        const int token = tokenAtViewport(event->position().toPoint());
         if (token >= 0)
             m_selection->setQueryToken(token);
     }
