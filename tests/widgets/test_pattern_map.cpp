@@ -23,18 +23,18 @@ private Q_SLOTS:
     {
         QFETCH(int, tokens);
         QCustomPlot plot;  // never shown
-        QCPColorMap map(plot.xAxis, plot.yAxis);
+        auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);  // owned by the plot
         const PromptAnalysisPtr a = test::makeAnalysis(tokens);
         const HeadDetailPtr d = test::makeDetail(*a, 3, 1, 0);
-        const ValueRange range = fillPatternMap(&map, d->lorsaPattern, true, QStringLiteral("test"));
-        QCOMPARE(map.data()->keySize(), std::max(tokens, 2));
-        QCOMPARE(map.data()->valueSize(), std::max(tokens, 2));
-        QVERIFY(!map.interpolate());
+        const ValueRange range = fillPatternMap(map, d->lorsaPattern, true, QStringLiteral("test"));
+        QCOMPARE(map->data()->keySize(), std::max(tokens, 2));
+        QCOMPARE(map->data()->valueSize(), std::max(tokens, 2));
+        QVERIFY(!map->interpolate());
         // Cells sit on integer coordinates, so axes -0.5 .. T-0.5 are cell-exact.
         double lo = 1e9, hi = -1e9;
         for (int q = 0; q < tokens; ++q) {
             for (int k = 0; k < tokens; ++k) {
-                const double cell = map.data()->cell(k, q);
+                const double cell = map->data()->cell(k, q);
                 if (k > q) {
                     QVERIFY2(std::isnan(cell), "above the diagonal must be NaN");
                 } else {
@@ -43,7 +43,7 @@ private Q_SLOTS:
                     hi = std::max(hi, cell);
                 }
                 double key = 0, value = 0;
-                map.data()->cellToCoord(k, q, &key, &value);
+                map->data()->cellToCoord(k, q, &key, &value);
                 QCOMPARE(key, static_cast<double>(k));
                 QCOMPARE(value, static_cast<double>(q));
             }
@@ -55,16 +55,16 @@ private Q_SLOTS:
     void nonFiniteBecomesNaNAndNoMaskKeepsUpperTriangle()
     {
         QCustomPlot plot;
-        QCPColorMap map(plot.xAxis, plot.yAxis);
+        auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);  // owned by the plot
         FloatMatrix m{2, 2, {1.0f, 2.0f, NAN, INFINITY}};
-        const ValueRange range = fillPatternMap(&map, m, false, QStringLiteral("test"));
-        QCOMPARE(map.data()->cell(1, 0), 2.0);
-        QVERIFY(std::isnan(map.data()->cell(0, 1)));
-        QVERIFY(std::isnan(map.data()->cell(1, 1)));
+        const ValueRange range = fillPatternMap(map, m, false, QStringLiteral("test"));
+        QCOMPARE(map->data()->cell(1, 0), 2.0);
+        QVERIFY(std::isnan(map->data()->cell(0, 1)));
+        QVERIFY(std::isnan(map->data()->cell(1, 1)));
         QCOMPARE(range.lower, 1.0);
         QCOMPARE(range.upper, 2.0);
         FloatMatrix allNan{1, 1, {NAN}};
-        QVERIFY(!fillPatternMap(&map, allNan, true, QStringLiteral("test")).valid);
+        QVERIFY(!fillPatternMap(map, allNan, true, QStringLiteral("test")).valid);
     }
     void badShapesAreErrors_data()
     {
@@ -82,10 +82,10 @@ private Q_SLOTS:
         QFETCH(qint64, cols);
         QFETCH(int, values);
         QCustomPlot plot;
-        QCPColorMap map(plot.xAxis, plot.yAxis);
+        auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);  // owned by the plot
         FloatMatrix m{rows, cols, std::vector<float>(static_cast<size_t>(values), 0.5f)};
         try {
-            fillPatternMap(&map, m, true, QStringLiteral("lorsa pattern"));
+            fillPatternMap(map, m, true, QStringLiteral("lorsa pattern"));
             QFAIL("no error");
         } catch (const Error& error) {
             QVERIFY(QString::fromStdString(error.what()).startsWith(QStringLiteral("lorsa pattern: ")));
