@@ -136,6 +136,10 @@ void readGpt2(const ConfigReader& r, ModelConfig& c)
     c.activation = checkedActivation(r, "activation_function", "gelu_new");
     c.norm = NormKind::LayerNorm;
     c.tiedEmbeddings = r.boolean("tie_word_embeddings", true);
+    // Variants whose attention scaling differs from plain 1/sqrt(dh).
+    if (!r.boolean("scale_attn_weights", true) || r.boolean("scale_attn_by_inverse_layer_idx", false))
+        throw Error(ErrorKind::Unsupported, "config.json: gpt2 attention without the 1/sqrt(d_head) scale or with "
+                                            "scale_attn_by_inverse_layer_idx is not supported");
     if (c.dModel % c.nHeads != 0)
         r.fail("n_head", "(" + std::to_string(c.nHeads) + ") must divide n_embd (" + std::to_string(c.dModel) + ")");
     c.dHead = c.dModel / c.nHeads;

@@ -112,6 +112,7 @@ private Q_SLOTS:
         QTest::addRow("heads not dividing") << "gpt2" << R"({"n_head": 5})" << ErrorKind::InvalidConfig << "n_head";
         QTest::addRow("negative eps") << "gpt2" << R"({"layer_norm_epsilon": -1})" << ErrorKind::InvalidConfig << "layer_norm_epsilon";
         QTest::addRow("unknown activation") << "gpt2" << R"({"activation_function": "swish2"})" << ErrorKind::Unsupported << "swish2";
+        QTest::addRow("gpt2 layer-scaled attention") << "gpt2" << R"({"scale_attn_by_inverse_layer_idx": true})" << ErrorKind::Unsupported << "scale_attn_by_inverse_layer_idx";
         QTest::addRow("neox zero mlp") << "neox" << R"({"intermediate_size": 0})" << ErrorKind::InvalidConfig << "intermediate_size";
         QTest::addRow("neox rotary_pct 0") << "neox" << R"({"rotary_pct": 0})" << ErrorKind::InvalidConfig << "rotary_pct";
         QTest::addRow("neox odd rotary") << "neox" << R"({"rotary_pct": 0.125})" << ErrorKind::InvalidConfig << "rotary_pct";
