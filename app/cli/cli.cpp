@@ -40,12 +40,8 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     try {
         app.parse(argc, argv);
         return 0;
-    } catch (const CLI::CallForHelp&) {
-        out << app.help();
-        return 0;
-    } catch (const CLI::CallForAllHelp&) {
-        out << app.help("", CLI::AppFormatMode::All);
-        return 0;
+    } catch (const CLI::Success& success) {
+        return app.exit(success, out, err);  // --help on any subcommand
     } catch (const CLI::ParseError& error) {
         printError(err, error.what());
         return 2;
@@ -53,7 +49,7 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
         printError(err, error.what());
         return error.kind() == ErrorKind::Cancelled ? 130 : 2;
     } catch (const c10::Error& error) {
-        printError(err, "LibTorch: " + error.what_without_backtrace());
+        printError(err, std::string("LibTorch: ") + error.what_without_backtrace());
         return 2;
     } catch (const std::bad_alloc&) {
         printError(err, "out of memory");

@@ -22,9 +22,9 @@ void addTokenizeCommand(CLI::App& app, Streams streams)
     };
     auto* command = app.add_subcommand("tokenize", "Print the token ids of a text");
     auto flags = std::make_shared<Flags>();
-    auto* model = command->add_option("--model", flags->model, "model folder (its tokenizer.json and BOS convention)");
-    auto* tokenizer = command->add_option("--tokenizer", flags->tokenizer, "a tokenizer.json file");
-    model->excludes(tokenizer);
+    auto* modelOption = command->add_option("--model", flags->model, "model folder (its tokenizer.json and BOS convention)");
+    auto* tokenizerOption = command->add_option("--tokenizer", flags->tokenizer, "a tokenizer.json file");
+    modelOption->excludes(tokenizerOption);
     command->add_option("--text", flags->text, "the text");
     command->add_option("--text-file", flags->textFile, "read the text from a UTF-8 file");
     command->add_flag("--no-bos", flags->noBos, "do not prepend the BOS token");
