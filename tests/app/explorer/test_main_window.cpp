@@ -144,7 +144,9 @@ private Q_SLOTS:
         MainWindow window(optionsFor(*m_fixture));
         window.promptEditor()->setPlainText(QStringLiteral("one two three four five"));
         window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // Shortcuts only reach the active window.
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
         QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.headDetail(), kTimeoutMs);
         const int T = static_cast<int>(window.analysis()->tokens.size());
         window.heatmap()->setFocus();
