@@ -188,7 +188,7 @@ private Q_SLOTS:
         QTest::addRow("invalid utf-8") << QStringList{QStringLiteral("analyze"), model, QStringLiteral("@MODEL"), QStringLiteral("--text-file"), QStringLiteral("@BINARY"), QStringLiteral("--json")} << QStringLiteral("UTF-8");
         QTest::addRow("prompt too long") << QStringList{QStringLiteral("analyze"), model, QStringLiteral("@MODEL"), QStringLiteral("--text"), QString(300, QLatin1Char('z')), QStringLiteral("--json")} << QStringLiteral("at most");
         QTest::addRow("unknown hook") << QStringList{QStringLiteral("analyze"), model, QStringLiteral("@MODEL"), QStringLiteral("--text"), QStringLiteral("x"), QStringLiteral("--dump"), QStringLiteral("@OUT"), QStringLiteral("--hooks"), QStringLiteral("blocks.7.hook_resid_pre")} << QStringLiteral("unknown hook");
-        QTest::addRow("unknown option") << QStringList{QStringLiteral("analyze"), QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+        QTest::addRow("unknown option") << QStringList{QStringLiteral("analyze"), model, QStringLiteral("@MODEL"), QStringLiteral("--text"), QStringLiteral("x"), QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
         QTest::addRow("truncated weights") << QStringList{QStringLiteral("analyze"), model, QStringLiteral("@BROKEN"), QStringLiteral("--text"), QStringLiteral("x"), QStringLiteral("--json")} << QStringLiteral("model.safetensors");
     }
     void badInputExitsTwoWithOneLine()
