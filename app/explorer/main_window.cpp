@@ -121,6 +121,16 @@ void MainWindow::buildViews()
     auto* fidelity = dock(this, tr("Fidelity"), QStringLiteral("fidelityDock"), m_fidelity, Qt::RightDockWidgetArea);
     splitDockWidget(heads, intervention, Qt::Vertical);
     splitDockWidget(z, fidelity, Qt::Vertical);
+    // The first-run layout: a short prompt, room for the pattern maps and a head table wide
+    // enough for its token columns. Deferred until the window has its size; a saved layout wins.
+    QTimer::singleShot(0, this, [this, splitter, heads, intervention, patterns = findChild<QDockWidget*>(QStringLiteral("patternsDock")), z, fidelity] {
+        if (m_restoredLayout)
+            return;
+        splitter->setSizes({90, std::max(200, splitter->height() - 90)});
+        resizeDocks({heads, z}, {width() * 3 / 10, width() * 3 / 10}, Qt::Horizontal);
+        resizeDocks({patterns}, {height() * 2 / 5}, Qt::Vertical);
+        resizeDocks({heads, intervention, z, fidelity}, {height() * 2 / 5, height() / 5, height() / 2, height() / 5}, Qt::Vertical);
+    });
 
     m_loadStatus = new LoadStatus(this);
     connect(m_loadStatus, &LoadStatus::cancelRequested, m_worker, &WorkerThread::cancelLoad);
@@ -204,7 +214,7 @@ void MainWindow::connectWorker()
                                               : tr("%1 + %2 — Lorsa Explorer")
                                                     .arg(QString::fromStdString(info.modelName), QString::fromStdString(info.lorsaName)));
         if (!info.inputMode.empty())
-            statusBar()->showMessage(tr("Lorsa input: %1").arg(QString::fromStdString(info.inputMode)), 10000);
+            statusBar()->showMessage(QString::fromStdString(info.inputMode), 10000);
         updateStatus();
         Q_EMIT sessionLoaded();
         requestAnalysis();

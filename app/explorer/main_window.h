@@ -136,6 +136,7 @@ private:
     bool m_syncingSelection = false;
     bool m_followEnd = true;     // keep the query on the last token while typing at the end
     bool m_bannerFromAnalysis = false;
+    bool m_restoredLayout = false;  // a saved window layout was restored
     QElapsedTimer m_requestClock;  // keystroke (after debounce) to views updated
     double m_lastShownMs = 0;
     QString m_theme;

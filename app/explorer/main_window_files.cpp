@@ -231,7 +231,7 @@ void MainWindow::restoreSettings()
 {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_restoredLayout = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     const QString device = m_options.device.isEmpty() ? settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString() : m_options.device;
     const int deviceIndex = m_device->findData(device.startsWith(QStringLiteral("cuda")) ? QStringLiteral("cuda") : QStringLiteral("cpu"));
     m_device->setCurrentIndex(std::max(0, deviceIndex));
