@@ -7,6 +7,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace lorsa {
@@ -170,6 +171,20 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
             for (int64_t j = 0; j < order.numel(); ++j)
                 list.push_back({static_cast<int32_t>(heads[sorted[j]]), value[sorted[j]]});
         }
+        std::vector<int64_t> activeHeads;
+        for (const auto& list : analysis->active)
+            for (const auto& head : list)
+                activeHeads.push_back(head.head);
+        std::sort(activeHeads.begin(), activeHeads.end());
+        activeHeads.erase(std::unique(activeHeads.begin(), activeHeads.end()), activeHeads.end());
+        state.attribution->prepare(activeHeads);
+        analysis->headPromotedTokens.resize(static_cast<size_t>(analysis->nOvHeads));
+        analysis->headValueTokens.resize(static_cast<size_t>(analysis->nOvHeads));
+        for (const auto head : activeHeads) {
+            const auto& attributed = state.attribution->tokensOf(head);
+            analysis->headPromotedTokens[static_cast<size_t>(head)] = attributed.promoted;
+            analysis->headValueTokens[static_cast<size_t>(head)] = attributed.value;
+        }
         const auto& fidelity = *result.fidelity;
         analysis->fidelity = {fidelity.fvu, fidelity.meanL0, fidelity.cleanLoss, fidelity.splicedLoss, fidelity.l0PerToken,
                               fidelity.errorPerToken};
@@ -204,8 +219,9 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     detail->mhsaSimilarity = toVector(distances);
     detail->mhsaHead = mhsaHead ? *mhsaHead : static_cast<int32_t>(distances.argmin().item<int64_t>());
     detail->mhsaPattern = toMatrix(state.mhsaPatterns.select(0, detail->mhsaHead));
-    detail->promotedTokens = state.attribution->promotedTokens(lorsaHead, 10);
-    detail->valueTokens = state.attribution->valueTokens(lorsaHead, 10);
+    const auto& tokens = state.attribution->tokensOf(lorsaHead);
+    detail->promotedTokens = tokens.promoted;
+    detail->valueTokens = tokens.value;
     return detail;
 }
 

@@ -24,41 +24,60 @@ HeadAttribution::HeadAttribution(const Engine& engine)
     }
 }
 
-std::vector<TokenScore> HeadAttribution::topTokens(const at::Tensor& scores, int count) const
+std::vector<std::vector<TokenScore>> HeadAttribution::topTokens(const at::Tensor& scores) const
 {
+    // The model's vocabulary may have padding rows beyond the tokenizer's: never show those.
     const auto vocab = std::min<int64_t>(scores.size(0), m_engine.tokenizer().vocabSize());
-    const auto values = scores.narrow(0, 0, vocab).to(at::kCPU, at::kFloat);
-    const auto top = values.topk(std::min<int64_t>(count, vocab));
-    std::vector<TokenScore> tokens;
-    for (int64_t j = 0; j < std::get<1>(top).numel(); ++j) {
-        const auto id = std::get<1>(top)[j].item<int64_t>();
-        tokens.push_back({id, m_engine.tokenizer().tokenText(id), std::get<0>(top)[j].item<float>()});
-    }
-    return tokens;
+    const auto top = scores.narrow(0, 0, vocab).to(at::kCPU, at::kFloat).topk(std::min<int64_t>(kTopTokens, vocab), 0);
+    const auto values = std::get<0>(top).t().contiguous();   // [n,k]
+    const auto indices = std::get<1>(top).t().contiguous();  // [n,k]
+    std::vector<std::vector<TokenScore>> lists(static_cast<size_t>(values.size(0)));
+    for (int64_t i = 0; i < values.size(0); ++i)
+        for (int64_t j = 0; j < values.size(1); ++j) {
+            const auto id = indices[i][j].item<int64_t>();
+            lists[static_cast<size_t>(i)].push_back({id, m_engine.tokenizer().tokenText(id), values[i][j].item<float>()});
+        }
+    return lists;
 }
 
-std::vector<TokenScore> HeadAttribution::promotedTokens(int64_t head, int count) const
+void HeadAttribution::prepare(const std::vector<int64_t>& heads)
 {
+    std::vector<int64_t> missing;
+    for (const auto head : heads)
+        if (!m_cache.count(head))
+            missing.push_back(head);
+    if (missing.empty())
+        return;
     c10::InferenceMode guard;
-    const auto output = m_engine.lorsa()->outputWeights()[head].to(at::kFloat);     // [d]
-    const auto unembedding = m_engine.model().unembedding().to(at::kFloat);        // [d,V]
-    return topTokens(at::matmul(output, unembedding), count);
+    const auto& model = m_engine.model();
+    const auto layer = m_engine.lorsa()->config().layer;
+    const auto unembedding = model.unembedding().to(at::kFloat);  // [d,V]
+    const auto embedding = model.embedding().to(at::kFloat);      // [V,d]
+    constexpr int64_t kBatch = 256;  // bounds the [V, batch] score matrices
+    for (size_t begin = 0; begin < missing.size(); begin += kBatch) {
+        const auto count = std::min<size_t>(kBatch, missing.size() - begin);
+        const auto index = at::tensor(std::vector<int64_t>(missing.begin() + begin, missing.begin() + begin + count), at::kLong)
+                               .to(m_engine.device());
+        const auto outputs = m_engine.lorsa()->outputWeights().index_select(0, index).to(at::kFloat);  // [n,d]
+        auto values = m_engine.lorsa()->valueWeights().index_select(0, index).to(at::kFloat);         // [n,d]
+        if (m_engine.inputMode().chosen == LorsaInputMode::Affine) {
+            // The affine input is x*gamma + beta; its beta term is the same for every token.
+            const auto asModel = values.to(m_engine.dtype());
+            values = (model.applyLn1Affine(layer, asModel) - model.applyLn1Affine(layer, at::zeros_like(asModel))).to(at::kFloat);
+        }
+        const auto promoted = topTokens(at::matmul(outputs, unembedding).t());                      // [V,n]
+        const auto valueScores = (at::matmul(embedding, values.t()) - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
+                                 m_embeddingScale.unsqueeze(1);
+        const auto value = topTokens(valueScores);
+        for (size_t i = 0; i < count; ++i)
+            m_cache[missing[begin + i]] = {promoted[i], value[i]};
+    }
 }
 
-std::vector<TokenScore> HeadAttribution::valueTokens(int64_t head, int count) const
+const HeadTokens& HeadAttribution::tokensOf(int64_t head)
 {
-    c10::InferenceMode guard;
-    auto value = m_engine.lorsa()->valueWeights()[head].to(at::kFloat);            // [d]
-    if (m_engine.inputMode().chosen == LorsaInputMode::Affine) {
-        // The affine input is x*gamma + beta: its beta term is the same for every token.
-        const auto zero = at::zeros_like(value);
-        value = (m_engine.model().applyLn1Affine(m_engine.lorsa()->config().layer, value.to(m_engine.dtype())) -
-                 m_engine.model().applyLn1Affine(m_engine.lorsa()->config().layer, zero.to(m_engine.dtype())))
-                    .to(at::kFloat);
-    }
-    const auto embedding = m_engine.model().embedding().to(at::kFloat);            // [V,d]
-    const auto scores = (at::matmul(embedding, value) - m_embeddingMean * value.sum()) / m_embeddingScale;
-    return topTokens(scores, count);
+    prepare({head});
+    return m_cache.at(head);
 }
 
 at::Tensor meanJensenShannonDistance(const at::Tensor& pattern, const at::Tensor& heads)

@@ -7,29 +7,42 @@
 
 #include <ATen/ATen.h>
 
+#include <unordered_map>
+#include <vector>
+
 namespace lorsa {
 
 class Engine;
 
-/// Token attributions of Lorsa heads through the model's embedding and unembedding.
+/// The tokens a Lorsa head writes towards and reads from.
+struct HeadTokens {
+    std::vector<TokenScore> promoted;  ///< top tokens of w_o^i . W_U (direct logit effect)
+    std::vector<TokenScore> value;     ///< top tokens whose normalised embeddings drive w_v^i
+};
+
+/// Token attributions of Lorsa heads through the model's embedding and unembedding, computed
+/// in batches of heads and cached for the session (a head's weights never change).
 class HeadAttribution {
 public:
+    static constexpr int kTopTokens = 10;
+
     explicit HeadAttribution(const Engine& engine);
 
     /// |w_o^i| in model units: [n_ov] float32 on the CPU.
     const at::Tensor& decoderNorms() const { return m_decoderNorms; }
-    /// Tokens whose logits w_o^i raises most (direct logit effect, w_o^i . W_U).
-    std::vector<TokenScore> promotedTokens(int64_t head, int count) const;
-    /// Tokens whose embeddings, normalised as the Lorsa's input is, drive w_v^i most.
-    std::vector<TokenScore> valueTokens(int64_t head, int count) const;
+    /// Computes the heads not yet cached, in batches.
+    void prepare(const std::vector<int64_t>& heads);
+    /// The cached attribution of \p head (computed first if needed).
+    const HeadTokens& tokensOf(int64_t head);
 
 private:
-    std::vector<TokenScore> topTokens(const at::Tensor& scores, int count) const;
+    std::vector<std::vector<TokenScore>> topTokens(const at::Tensor& scores) const; // scores [V,n] -> n lists
 
     const Engine& m_engine;
     at::Tensor m_decoderNorms;    // [n_ov]
     at::Tensor m_embeddingMean;   // [V] per-row mean (LayerNorm models) or zeros
     at::Tensor m_embeddingScale;  // [V] per-row std (LayerNorm) or rms (RMSNorm)
+    std::unordered_map<int64_t, HeadTokens> m_cache;
 };
 
 /// Mean over query rows of the Jensen-Shannon distance (base 2, in [0,1]) between the rows of

@@ -1,4 +1,7 @@
+#include <ATen/ATen.h>
+
 #include "model/core/error.h"
+#include "model/io/tensor_source.h"
 #include "model/engine/explorer_session.h"
 #include "tests/model/engine/exact_lorsa.h"
 #include "tests/support/fixture_lorsa.h"
@@ -59,6 +62,16 @@ private Q_SLOTS:
             QVERIFY(std::abs(share - analysis->reconstructionShareDenominator[t]) <= 1e-4f * std::max(1.0f, share));
         }
         QVERIFY(analysis->fidelity.fvu < 1e-8);
+        QCOMPARE(analysis->headPromotedTokens.size(), size_t(64));
+        for (size_t head = 0; head < 64; ++head) {
+            const bool active = std::any_of(analysis->active.begin(), analysis->active.end(), [&](const auto& list) {
+                return std::any_of(list.begin(), list.end(), [&](const auto& h) { return size_t(h.head) == head; });
+            });
+            QCOMPARE(analysis->headPromotedTokens[head].empty(), !active);
+            QCOMPARE(analysis->headValueTokens[head].empty(), !active);
+            for (const auto& token : analysis->headPromotedTokens[head])
+                QVERIFY(token.id < 267);  // never a padding row beyond the tokenizer
+        }
         QCOMPARE(analysis->fidelity.errorPerToken.size(), T);
         QVERIFY(analysis->tokens.front().byteBegin == 0 && analysis->tokens.front().byteEnd == 0);  // BOS
         QCOMPARE(analysis->tokens.back().byteEnd, int64_t(std::string("John gave Mary a book, and Mary gave John a pen.").size()));
@@ -91,6 +104,14 @@ private Q_SLOTS:
                 QVERIFY(z <= 1e-5f);
         }
         QCOMPARE(detail->promotedTokens.size(), size_t(10));
+        {
+            // Direct logit effect, computed independently from the files: w_o . W_E^T (tied).
+            const auto wO = openSafetensors(m_dir / "lorsa" / "sae_weights.safetensors")->load("W_O")[33].to(at::kDouble);
+            const auto wte = openSafetensors(m_dir / "gpt2" / "model.safetensors")->load("transformer.wte.weight").to(at::kDouble);
+            const auto logits = at::matmul(wte.narrow(0, 0, 267), wO);
+            QCOMPARE(detail->promotedTokens.front().id, logits.argmax().item<int64_t>());
+            QVERIFY(std::abs(detail->promotedTokens.front().score - logits.max().item<double>()) < 1e-4);
+        }
         QVERIFY(std::is_sorted(detail->promotedTokens.begin(), detail->promotedTokens.end(), [](auto a, auto b) { return a.score > b.score; }));
         QCOMPARE(detail->valueTokens.size(), size_t(10));
         const auto chosen = m_session->headDetail(33, 0, 0, 9);
