@@ -29,6 +29,9 @@ std::vector<float> toVector(const at::Tensor& tensor)
     return std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
 }
 
+/// New heads whose token attributions one analysis computes (see analyze()).
+constexpr int64_t kAttributionBudget = 64;
+
 void checkIndex(int64_t value, int64_t count, const std::string& what)
 {
     if (value < 0 || value >= count)
@@ -171,16 +174,18 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
             for (int64_t j = 0; j < order.numel(); ++j)
                 list.push_back({static_cast<int32_t>(heads[sorted[j]]), value[sorted[j]]});
         }
-        std::vector<int64_t> activeHeads;
-        for (const auto& list : analysis->active)
-            for (const auto& head : list)
-                activeHeads.push_back(head.head);
-        std::sort(activeHeads.begin(), activeHeads.end());
-        activeHeads.erase(std::unique(activeHeads.begin(), activeHeads.end()), activeHeads.end());
-        state.attribution->prepare(activeHeads);
+        // Token attributions cost a [d,V] product per head: compute the strongest heads of this
+        // prompt that are not cached yet, within a budget, so typing stays interactive; the rest
+        // fill in as later prompts (or head selections) reach them.
+        const auto strongest = std::get<1>(acts.abs().amax(0).topk(std::min<int64_t>(acts.size(1), kAttributionBudget)));
+        std::vector<int64_t> wanted(strongest.data_ptr<int64_t>(), strongest.data_ptr<int64_t>() + strongest.numel());
+        std::erase_if(wanted, [&](int64_t head) { return (acts.select(1, head) == 0).all().item<bool>(); });
+        state.attribution->prepare(wanted);
         analysis->headPromotedTokens.resize(static_cast<size_t>(analysis->nOvHeads));
         analysis->headValueTokens.resize(static_cast<size_t>(analysis->nOvHeads));
-        for (const auto head : activeHeads) {
+        for (int64_t head = 0; head < analysis->nOvHeads; ++head) {
+            if (!state.attribution->isCached(head))
+                continue;
             const auto& attributed = state.attribution->tokensOf(head);
             analysis->headPromotedTokens[static_cast<size_t>(head)] = attributed.promoted;
             analysis->headValueTokens[static_cast<size_t>(head)] = attributed.value;

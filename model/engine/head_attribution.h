@@ -32,6 +32,7 @@ public:
     const at::Tensor& decoderNorms() const { return m_decoderNorms; }
     /// Computes the heads not yet cached, in batches.
     void prepare(const std::vector<int64_t>& heads);
+    bool isCached(int64_t head) const { return m_cache.count(head) != 0; }
     /// The cached attribution of \p head (computed first if needed).
     const HeadTokens& tokensOf(int64_t head);
 

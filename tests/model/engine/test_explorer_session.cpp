@@ -63,6 +63,7 @@ private Q_SLOTS:
         }
         QVERIFY(analysis->fidelity.fvu < 1e-8);
         QCOMPARE(analysis->headPromotedTokens.size(), size_t(64));
+        // All 64 heads fit the attribution budget of one analysis: every active head has tokens.
         for (size_t head = 0; head < 64; ++head) {
             const bool active = std::any_of(analysis->active.begin(), analysis->active.end(), [&](const auto& list) {
                 return std::any_of(list.begin(), list.end(), [&](const auto& h) { return size_t(h.head) == head; });
