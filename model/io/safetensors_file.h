@@ -13,6 +13,8 @@
 namespace lorsa {
 
 /// A .safetensors file whose whole header was validated on opening (see openSafetensors).
+/// Unlike the Rust library, gaps between tensors' data are accepted (only overlaps are errors).
+/// The file is mapped, not read: truncating it while it is open makes later loads fault.
 class SafetensorsFile final : public TensorSource {
 public:
     explicit SafetensorsFile(const std::filesystem::path& file);
