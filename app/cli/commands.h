@@ -15,5 +15,7 @@ void addBenchCommand(CLI::App& app, Streams streams);
 void addFigureCommand(CLI::App& app, Streams streams);  // needs Qt: GUI builds only
 #endif
 void addMakeRandomCommand(CLI::App& app, Streams streams);
+void addTrainTokenizerCommand(CLI::App& app, Streams streams);
+void addTrainLmCommand(CLI::App& app, Streams streams);
 
 } // namespace lorsa::cli

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Rebuilds the bundled demo in resources/demo from scratch, deterministically (fixed seeds):
+#   King James Bible (Debian bible-kjv-text) -> train/held-out split -> byte-level BPE tokenizer
+#   -> 2-layer gpt_neox language model -> Lorsa on its induction-head layer.
+# Usage: packaging/build-demo.sh [path/to/lorsa] [work-dir]
+# Needs: apt-get install -y bible-kjv bible-kjv-text (only to rebuild; the demo ships prebuilt).
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+lorsa="${1:-$repo/build/dev/app/cli/lorsa}"
+work="${2:-$(mktemp -d -t lorsa-demo.XXXXXX)}"
+demo="$repo/resources/demo"
+threads="${LORSA_THREADS:-0}"
+mkdir -p "$work" "$demo"
+start=$(date +%s)
+
+# 1. Corpus: one document per chapter (verse references stripped); every 40th chapter is held out.
+command -v bible >/dev/null || { echo "install the corpus: apt-get install -y bible-kjv bible-kjv-text" >&2; exit 1; }
+bible -f "Gen1:1-Rev22:21" | (cd "$work" && awk '
+  match($0, /^[0-9]?[A-Za-z]+[0-9]+:[0-9]+ /) {
+    split(substr($0, 1, RLENGTH), ref, ":")
+    if (ref[1] != chapter) { if (n++) printf "\n" > out; chapter = ref[1]; out = (n % 40 == 0) ? "heldout.txt" : "train.txt" }
+    print substr($0, RLENGTH + 1) > out; next }
+  { print "unparsed line: " $0 > "/dev/stderr"; exit 1 }')
+cp "$work/heldout.txt" "$demo/heldout.txt"
+
+# 2. Tokenizer.
+"$lorsa" train-tokenizer --corpus "$work/train.txt" --vocab-size 4096 --out "$work/tokenizer.json"
+
+# 3. Language model (10% of rows are repeated random-token sequences, to grow induction heads).
+"$lorsa" train-lm --tokenizer "$work/tokenizer.json" --corpus "$work/train.txt" --heldout "$work/heldout.txt" \
+  --out "$work/model" --layers 2 --d-model 128 --heads 4 --d-mlp 512 --n-ctx 128 --batch-tokens 8192 \
+  --tokens 6000000 --lr 2e-3 --warmup 100 --synthetic 0.1 --seed 1 --threads "$threads" --print-every 25
+rm -rf "$demo/model"
+mkdir -p "$demo/model"
+cp "$work/model/config.json" "$work/model/model.safetensors" "$work/model/tokenizer.json" \
+   "$work/model/training_report.json" "$demo/model/"
+
+echo "demo model rebuilt in $(( $(date +%s) - start )) s (work folder $work)"
