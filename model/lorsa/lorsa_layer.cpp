@@ -1,6 +1,7 @@
 #include "model/lorsa/lorsa_layer.h"
 
 #include "model/core/error.h"
+#include "model/lorsa/causal_attention.h"
 #include "model/lorsa/lorsa_weights.h"
 #include "model/lorsa/rotary_embedding.h"
 
@@ -27,9 +28,17 @@ public:
 
 private:
     at::Tensor prepareInput(const at::Tensor& x) const;
-    /// Queries or keys of the selected QK heads, after post-QK norm and rotary: [B,T,h,d_qk']
+    /// Queries or keys of the selected QK heads (undefined \p heads: all), after post-QK norm and
+    /// rotary: [B,T,h,d_qk']
     at::Tensor project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
                        const at::Tensor& lnWeight) const;
+    at::Tensor values(const at::Tensor& x) const;  // [B,T,n_ov]
+    /// hidden_pre [B,T,n_ov] by chunks of QK heads; fills \p pattern when keepPatterns.
+    at::Tensor hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern) const;
+    /// The benchmark's baseline: every pattern at once and a dense decoder, as the reference Python.
+    LorsaOutput forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const;
+    /// feature_acts W_O + b_D [B,T,d], reading only the W_O rows of active heads when few are.
+    at::Tensor decode(const at::Tensor& featureActs) const;
     /// Causal softmax of q k^T / attn_scale, computed in float32 (or float64): [B,h,T,T]
     at::Tensor attention(const at::Tensor& q, const at::Tensor& k) const;
     at::Tensor activate(const at::Tensor& hiddenPre) const;
@@ -39,7 +48,7 @@ private:
     at::Device m_device;
     at::ScalarType m_dtype;
     int64_t m_group = 1;         // OV heads per QK head
-    at::Tensor m_wQ, m_wK;       // [n_qk,d,d_qk], dataset-wise input scale folded in
+    at::Tensor m_wQ, m_wK;       // [d,n_qk*d_qk] (heads side by side), dataset-wise input scale folded in
     at::Tensor m_bQ, m_bK;       // [n_qk,d_qk]
     at::Tensor m_lnQ, m_lnK;     // [n_qk,d_qk] or undefined
     at::Tensor m_wV;             // [n_ov,d] model units
@@ -72,8 +81,10 @@ LorsaLayerImpl::LorsaLayerImpl(LorsaConfig config, LorsaWeights w, at::Device de
         w.bD = w.bD / fOut;
     }
     const auto put = [&](const at::Tensor& t) { return t.defined() ? t.to(dtype).to(device).contiguous() : t; };
-    m_wQ = put(w.wQ);
-    m_wK = put(w.wK);
+    // One [d, n_qk*d_qk] matrix projects every head in one GEMM without a per-call copy.
+    const auto sideBySide = [&](const at::Tensor& t) { return put(t.permute({1, 0, 2}).reshape({m_config.dModel, -1})); };
+    m_wQ = sideBySide(w.wQ);
+    m_wK = sideBySide(w.wK);
     m_bQ = put(w.bQ);
     m_bK = put(w.bK);
     m_lnQ = put(w.lnQ);
@@ -126,15 +137,17 @@ at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x) const
 at::Tensor LorsaLayerImpl::project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
                                    const at::Tensor& lnWeight) const
 {
-    const int64_t h = heads.numel(), dQk = m_config.dQkHead;
-    const auto wSel = w.index_select(0, heads);                       // [h,d,d_qk]
-    const auto flat = wSel.permute({1, 0, 2}).reshape({m_config.dModel, h * dQk});
-    auto out = at::matmul(x, flat).unflatten(-1, {h, dQk}) + b.index_select(0, heads);  // [B,T,h,d_qk]
+    const int64_t dQk = m_config.dQkHead, d = m_config.dModel;
+    const int64_t h = heads.defined() ? heads.numel() : m_config.nQkHeads;
+    const auto flat = heads.defined() ? w.view({d, -1, dQk}).index_select(1, heads).reshape({d, h * dQk}) : w;  // [d,h*d_qk]
+    const auto bias = heads.defined() ? b.index_select(0, heads) : b;                                            // [h,d_qk]
+    auto out = at::addmm(bias.reshape({-1}), x.reshape({-1, d}), flat).view({x.size(0), x.size(1), h, dQk});   // [B,T,h,d_qk]
     if (lnWeight.defined()) {
         // RMSNormPerHead: computed in float32 for half-precision weights, as upstream does.
         const auto wide = (m_dtype == at::kFloat || m_dtype == at::kDouble) ? out : out.to(at::kFloat);
         const auto scale = (wide.pow(2).mean(-1, true) + m_config.eps).sqrt();
-        out = (wide / scale * lnWeight.index_select(0, heads).to(wide.scalar_type())).to(m_dtype);
+        const auto ln = heads.defined() ? lnWeight.index_select(0, heads) : lnWeight;  // [h,d_qk]
+        out = (wide / scale * ln.to(wide.scalar_type())).to(m_dtype);
     }
     return m_config.rotary ? m_rotary.apply(out) : out;
 }
@@ -182,36 +195,94 @@ at::Tensor LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
     return c.sparsityIncludeDecoderNorm ? s / norm.clamp_min(std::numeric_limits<float>::min()) : s;
 }
 
-LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
+at::Tensor LorsaLayerImpl::values(const at::Tensor& x) const
 {
-    const auto x = prepareInput(xIn);
+    return at::addmm(m_bV, x.reshape({-1, m_config.dModel}), m_wV.t()).view({x.size(0), x.size(1), -1});
+}
+
+at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern) const
+{
     const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads, g = m_group;
-    const auto all = at::arange(nQk, at::TensorOptions().dtype(at::kLong).device(m_device));
-    const auto q = project(x, all, m_wQ, m_bQ, m_lnQ);             // [B,T,n_qk,d_qk']
-    const auto k = project(x, all, m_wK, m_bK, m_lnK);             // [B,T,n_qk,d_qk']
-    const auto v = at::addmm(m_bV, x.reshape({batch * t, -1}), m_wV.t()).view({batch, t, nQk, g});  // [B,T,n_qk,g]
-
-    LorsaOutput out;
-    out.hiddenPre = at::empty({batch, t, nQk * g}, x.options());
-    const auto hidden = out.hiddenPre.view({batch, t, nQk, g});
+    // Scores and probabilities in float32 (float64 for float64 weights), as the straightforward
+    // forward computes them; half-precision inputs convert exactly.
+    const auto wide = x.options().dtype(m_dtype == at::kDouble ? at::kDouble : at::kFloat);
+    const auto headMajor = [&](const at::Tensor& a) {  // [B,T,n_qk,w] -> contiguous [B,n_qk,T,w]
+        return at::empty({batch, nQk, t, a.size(3)}, wide).copy_(a.permute({0, 2, 1, 3}));
+    };
+    CausalAttentionInputs in;
+    in.q = headMajor(project(x, {}, m_wQ, m_bQ, m_lnQ));
+    in.k = headMajor(project(x, {}, m_wK, m_bK, m_lnK));
+    in.v = headMajor(values(x).view({batch, t, nQk, g}));
+    in.scale = m_config.attnScale;
+    const auto hidden = at::empty_like(in.v);  // [B,n_qk,T,g]
     if (options.keepPatterns)
-        out.pattern = at::empty({batch, nQk, t, t}, x.options());
+        pattern = at::zeros({batch, nQk, t, t}, x.options());
 
-    // Scores and probabilities of one head live together: two [B,T,T] float32 tensors.
+    // The chunk size bounds the patterns the old one-shot forward would hold (two [B,T,T] float32
+    // per head) and sets how often cancellation is polled; the work itself is per head.
     const int64_t perHead = 2 * batch * t * t * static_cast<int64_t>(sizeof(float));
     const int64_t chunk = std::clamp<int64_t>(options.chunkBytes / std::max<int64_t>(perHead, 1), 1, nQk);
     for (int64_t h0 = 0; h0 < nQk; h0 += chunk) {
         if (options.cancelled && options.cancelled())
             throw Error(ErrorKind::Cancelled, "Lorsa forward cancelled");
-        const int64_t c = std::min(chunk, nQk - h0);
-        const auto a = attention(q.narrow(2, h0, c), k.narrow(2, h0, c)).to(m_dtype);  // [B,c,T,T]
-        const auto vc = v.narrow(2, h0, c).permute({0, 2, 1, 3});                       // [B,c,T,g]
-        hidden.narrow(2, h0, c).copy_(at::matmul(a, vc).permute({0, 2, 1, 3}));         // [B,T,c,g]
-        if (options.keepPatterns)
-            out.pattern.narrow(1, h0, c).copy_(a);
+        causalGroupedAttention(in, h0, std::min(chunk, nQk - h0), hidden, pattern);
     }
+    auto hiddenPre = at::empty({batch, t, nQk * g}, x.options());
+    hiddenPre.view({batch, t, nQk, g}).copy_(hidden.permute({0, 2, 1, 3}));
+    return hiddenPre;
+}
+
+LorsaOutput LorsaLayerImpl::forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const
+{
+    const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads;
+    LorsaOutput out;
+    const auto a = attention(project(x, {}, m_wQ, m_bQ, m_lnQ), project(x, {}, m_wK, m_bK, m_lnK)).to(m_dtype);  // [B,n_qk,T,T]
+    const auto v = values(x).view({batch, t, nQk, m_group}).permute({0, 2, 1, 3});                              // [B,n_qk,T,g]
+    out.hiddenPre = at::matmul(a, v).permute({0, 2, 1, 3}).reshape({batch, t, -1});
+    if (options.keepPatterns)
+        out.pattern = a;
     out.featureActs = activate(out.hiddenPre);
     out.reconstructed = at::matmul(out.featureActs, m_wO) + m_bD;
+    return out;
+}
+
+at::Tensor LorsaLayerImpl::decode(const at::Tensor& featureActs) const
+{
+    const int64_t nOv = m_config.nOvHeads, d = m_config.dModel;
+    const auto flat = featureActs.reshape({-1, nOv});  // [B*T,n_ov]
+    // Top-k leaves a few active heads per token: gathering their W_O rows reads k/n_ov of the
+    // dense GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
+    constexpr int64_t kSparseDensity = 64;
+    const int64_t active = flat.count_nonzero().item<int64_t>();
+    if (active * kSparseDensity > flat.numel())
+        return at::matmul(featureActs, m_wO) + m_bD;
+    // Accumulate in float32 (float64) whatever the weights: the dense GEMM does so too.
+    const auto wide = m_dtype == at::kDouble ? at::kDouble : at::kFloat;
+    const auto nonzero = at::nonzero(flat);  // [N,2] (token, head), tokens ascending
+    const auto rows = nonzero.select(1, 0);
+    const auto cols = nonzero.select(1, 1);
+    const auto acts = flat.reshape({-1}).index_select(0, rows * nOv + cols).to(wide);  // [N]
+    auto out = at::zeros({flat.size(0), d}, featureActs.options().dtype(wide));        // [B*T,d]
+    // Bounded temporaries: 16384 gathered rows of W_O at a time.
+    constexpr int64_t kRowsPerStep = 16384;
+    for (int64_t i = 0; i < active; i += kRowsPerStep) {
+        const int64_t n = std::min(kRowsPerStep, active - i);
+        const auto contrib = m_wO.index_select(0, cols.narrow(0, i, n)).to(wide) * acts.narrow(0, i, n).unsqueeze(1);  // [n,d]
+        out.index_add_(0, rows.narrow(0, i, n), contrib);
+    }
+    out.add_(m_bD.to(wide));
+    return out.to(m_dtype).view({featureActs.size(0), featureActs.size(1), d});
+}
+
+LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
+{
+    const auto x = prepareInput(xIn);
+    if (options.straightforward)
+        return forwardStraightforward(x, options);
+    LorsaOutput out;
+    out.hiddenPre = hiddenPreChunked(x, options, out.pattern);
+    out.featureActs = activate(out.hiddenPre);
+    out.reconstructed = decode(out.featureActs);
     return out;
 }
 

@@ -16,6 +16,9 @@ struct LorsaForwardOptions {
     bool keepPatterns = false;        ///< fill Output::pattern for all QK heads [B,n_qk,T,T]
     int64_t chunkBytes = 256 << 20;   ///< budget for the QK patterns of one chunk of heads
     std::function<bool()> cancelled;  ///< polled between chunks; true throws Error(Cancelled)
+    /// The benchmark's baseline: all QK patterns as one [B,n_qk,T,T] tensor and a dense decoder,
+    /// as the reference Python code computes them (chunkBytes and cancelled are ignored).
+    bool straightforward = false;
 };
 
 struct LorsaOutput {

@@ -1,0 +1,57 @@
+#include "model/lorsa/causal_attention.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace lorsa {
+namespace {
+
+// 128 queries x 1024 keys of float32 is 512 KiB: scores and probabilities of one block fit a
+// core's L2, and the first block rows touch only 128 keys.
+constexpr int64_t kQueryBlock = 128;
+
+} // namespace
+
+void causalGroupedAttention(const CausalAttentionInputs& in, int64_t first, int64_t count, const at::Tensor& hidden,
+                            const at::Tensor& pattern)
+{
+    const int64_t batch = in.q.size(0), t = in.q.size(2);
+    const int64_t block = std::min(kQueryBlock, t);
+    const auto floatOptions = in.q.options();
+    // Key j > query i is in the future; only the diagonal square of a block has such keys.
+    const auto future = at::ones({block, block}, floatOptions.dtype(at::kBool)).triu(1);  // [block,block]
+    // Worker threads start without the caller's inference/grad mode; writing into inference
+    // tensors outside inference mode is refused, so carry the caller's state over.
+    const at::ThreadLocalState callerState;
+    at::parallel_for(0, batch * count, 1, [&](int64_t begin, int64_t end) {
+        const at::ThreadLocalStateGuard stateGuard(callerState);
+        const auto scoresBuffer = at::empty({block * t}, floatOptions);
+        const auto probsBuffer = at::empty({block * t}, floatOptions);
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t b = task / count, h = first + task % count;
+            const auto q = in.q[b][h];  // [T,d_qk]
+            const auto k = in.k[b][h];  // [T,d_qk]
+            const auto v = in.v[b][h];  // [T,g]
+            const auto out = hidden[b][h];  // [T,g]
+            for (int64_t r0 = 0; r0 < t; r0 += block) {
+                const int64_t rows = std::min(block, t - r0), keys = r0 + rows;
+                auto scores = scoresBuffer.narrow(0, 0, rows * keys).view({rows, keys});
+                auto probs = probsBuffer.narrow(0, 0, rows * keys).view({rows, keys});
+                at::mm_out(scores, q.narrow(0, r0, rows), k.narrow(0, 0, keys).t());
+                scores.div_(in.scale);
+                scores.narrow(1, r0, rows).masked_fill_(future.narrow(0, 0, rows).narrow(1, 0, rows),
+                                                        -std::numeric_limits<double>::infinity());
+                at::_softmax_out(probs, scores, 1, false);
+                auto outRows = out.narrow(0, r0, rows);  // [rows,g], contiguous
+                at::mm_out(outRows, probs, v.narrow(0, 0, keys));
+                if (pattern.defined())
+                    pattern[b][h].narrow(0, r0, rows).narrow(1, 0, keys).copy_(probs);
+            }
+        }
+    });
+}
+
+} // namespace lorsa
