@@ -37,6 +37,8 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     addFigureCommand(app, streams);
 #endif
     addMakeRandomCommand(app, streams);
+    addTrainCommand(app, streams);
+    addHeadsCommand(app, streams);
     addTrainTokenizerCommand(app, streams);
     addTrainLmCommand(app, streams);
     try {

@@ -15,6 +15,8 @@ void addBenchCommand(CLI::App& app, Streams streams);
 void addFigureCommand(CLI::App& app, Streams streams);  // needs Qt: GUI builds only
 #endif
 void addMakeRandomCommand(CLI::App& app, Streams streams);
+void addTrainCommand(CLI::App& app, Streams streams);
+void addHeadsCommand(CLI::App& app, Streams streams);
 void addTrainTokenizerCommand(CLI::App& app, Streams streams);
 void addTrainLmCommand(CLI::App& app, Streams streams);
 
