@@ -61,6 +61,8 @@ void addTrainLmCommand(CLI::App& app, Streams streams)
     command->add_option("--device", flags->device, "cpu | cuda | cuda:N | auto")->capture_default_str();
     command->add_option("--dtype", flags->dtype, "float32 (the only training precision)")->capture_default_str();
     command->add_option("--threads", flags->threads, "CPU threads (0 = all cores)")->capture_default_str();
+    command->add_option("--checkpoint-every", flags->options.checkpointEvery, "also save the model every N steps (0: at the end)")
+        ->capture_default_str();
     command->add_option("--print-every", flags->printEvery, "progress line every N steps")->capture_default_str();
     command->callback([flags, streams] {
         auto options = flags->options;

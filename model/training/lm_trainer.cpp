@@ -192,6 +192,12 @@ LmReport trainLanguageModel(const std::filesystem::path& tokenizerJson, const st
     for (int64_t i = 0; i < steps; ++i) {
         last = trainer.step();
         log << last.step << ',' << last.tokens << ',' << last.loss << ',' << last.lr << '\n';
+        if (options.checkpointEvery > 0 && last.step % options.checkpointEvery == 0 && last.step < steps) {
+            // A loadable folder mid-run, to inspect heads while training goes on.
+            trainer.model().save(outDir);
+            copyFileAtomically(tokenizerJson, outDir / "tokenizer.json");
+            log.flush();
+        }
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (progress) {
             const double rate = elapsed > 0 ? double(last.tokens) / elapsed : 0.0;

@@ -35,6 +35,7 @@ struct LmTrainingOptions {
     /// induction heads; 0 = only corpus text).
     double syntheticFraction = 0.0;
     int64_t maxHeldoutRows = 256;  ///< cap on held-out rows evaluated
+    int64_t checkpointEvery = 0;   ///< also save the model folder every N steps (0: only at the end)
 };
 
 /// Tokenizes \p documents (no special tokens added) and packs them, each led by \p separator,

@@ -59,8 +59,13 @@ NeoxLanguageModel::NeoxLanguageModel(const NeoxShape& shape, uint64_t seed, at::
 
     auto generator = at::detail::createCPUGenerator(seed);
     const auto d = shape.dModel;
+    // Embeddings at GPT-2's 0.02. Projections reading a normalised (unit-variance) vector get
+    // std 1/sqrt(fan_in), so that q.k/sqrt(d_head) starts with variance ~1: with 0.02 at this
+    // width the attention starts uniform with vanishing gradients and induction heads take
+    // many times longer to form. Output projections are further scaled by 1/sqrt(2 n_layers).
     const double std = 0.02;
-    const double outStd = std / std::sqrt(2.0 * static_cast<double>(shape.nLayers));
+    const double inStd = 1.0 / std::sqrt(static_cast<double>(d));
+    const double depth = std::sqrt(2.0 * static_cast<double>(shape.nLayers));
     // Drawn on the CPU from one generator so that a seed gives the same model on every device.
     auto param = [&](at::Tensor t) { return t.to(device).set_requires_grad(true); };
     auto normal = [&](at::IntArrayRef size, double s) { return param(at::normal(0.0, s, size, generator)); };
@@ -73,13 +78,13 @@ NeoxLanguageModel::NeoxLanguageModel(const NeoxShape& shape, uint64_t seed, at::
         b.ln1Bias = zeros({d});
         b.ln2Weight = ones({d});
         b.ln2Bias = zeros({d});
-        b.qkvWeight = normal({3 * d, d}, std);
+        b.qkvWeight = normal({3 * d, d}, inStd);
         b.qkvBias = zeros({3 * d});
-        b.denseWeight = normal({d, d}, outStd);
+        b.denseWeight = normal({d, d}, inStd / depth);
         b.denseBias = zeros({d});
-        b.mlpInWeight = normal({shape.dMlp, d}, std);
+        b.mlpInWeight = normal({shape.dMlp, d}, inStd);
         b.mlpInBias = zeros({shape.dMlp});
-        b.mlpOutWeight = normal({d, shape.dMlp}, outStd);
+        b.mlpOutWeight = normal({d, shape.dMlp}, 1.0 / std::sqrt(static_cast<double>(shape.dMlp)) / depth);
         b.mlpOutBias = zeros({d});
         m_blocks.push_back(std::move(b));
     }

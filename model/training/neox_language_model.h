@@ -30,8 +30,8 @@ struct NeoxShape {
 
 class NeoxLanguageModel {
 public:
-    /// Initialises GPT-2 style (normal 0.02, output projections scaled by 1/sqrt(2 n_layers),
-    /// zero biases, unit norms) from \p seed, on \p device in float32. Throws
+    /// Initialises embeddings with normal(0.02), projections with normal(1/sqrt(fan_in)) (output
+    /// projections also scaled by 1/sqrt(2 n_layers)), zero biases and unit norms, from \p seed, on \p device in float32. Throws
     /// Error(InvalidConfig) for sizes that do not fit (d_model not a multiple of heads, ...).
     NeoxLanguageModel(const NeoxShape& shape, uint64_t seed, at::Device device);
 
