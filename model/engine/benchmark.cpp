@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <limits>
 
 namespace lorsa {
 namespace {
@@ -103,8 +102,7 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
 
     if (options.baseline && sae) {
         LorsaForwardOptions straightforward;
-        straightforward.keepPatterns = true;
-        straightforward.chunkBytes = std::numeric_limits<int64_t>::max();
+        straightforward.straightforward = true;
         std::vector<double> samples;
         for (int run = 0; run < options.warmup + options.repeats; ++run) {
             const double ms = timeMs(engine.device(), [&] { sae->forward(lorsaInput, straightforward); });
