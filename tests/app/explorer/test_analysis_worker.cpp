@@ -155,10 +155,16 @@ private Q_SLOTS:
         worker.headDetail(analysis->generation - 1, 6, -1, 0);             // about an older prompt: skipped
         QVERIFY(!worker.isCurrent(Channel::HeadDetail, wanted));
         const quint64 last = worker.headDetail(analysis->generation, 7, 1, T - 1);
-        QVERIFY(arrived(details, 30000));
+        QTRY_VERIFY_WITH_TIMEOUT(!details.isEmpty() && details.last().at(0).value<HeadDetailPtr>()->generation == last, 30000);
         QTest::qWait(100);
-        QCOMPARE(details.count(), 1);
-        const auto detail = details.first().at(0).value<HeadDetailPtr>();
+        // A request the worker had already started when it was superseded may still answer; its
+        // generation is stale then (the GUI drops it). The one about the older prompt never runs.
+        for (const auto& signal : details) {
+            const auto result = signal.at(0).value<HeadDetailPtr>();
+            QVERIFY(result->generation == last || !worker.isCurrent(Channel::HeadDetail, result->generation));
+            QVERIFY(result->lorsaHead != 6);
+        }
+        const auto detail = details.last().at(0).value<HeadDetailPtr>();
         QCOMPARE(detail->generation, last);
         QCOMPARE(detail->lorsaHead, 7);
         QCOMPARE(detail->mhsaHead, 1);
