@@ -130,7 +130,10 @@ std::vector<HeadScore> computeHeadScores(const Engine& engine)
     const auto probe = headScoreProbe(engine);
     const auto& config = engine.model().config();
     const auto* lorsa = engine.lorsa();
-    std::vector<HeadScoreAccumulator> model(static_cast<size_t>(config.nLayers), HeadScoreAccumulator(config.nHeads));
+    // One accumulator per layer, each with its own tensors (copies would share them).
+    std::vector<HeadScoreAccumulator> model;
+    for (int64_t layer = 0; layer < config.nLayers; ++layer)
+        model.emplace_back(config.nHeads);
     std::optional<HeadScoreAccumulator> lorsaScores;
     std::vector<int64_t> qkHeads;
     if (lorsa) {

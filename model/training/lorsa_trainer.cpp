@@ -208,6 +208,11 @@ const LorsaConfig& LorsaTrainer::lorsaConfig() const
     return m_module->config();
 }
 
+NamedTensors LorsaTrainer::parameters() const
+{
+    return m_module->parameters();
+}
+
 std::string LorsaTrainer::fingerprint() const
 {
     const auto& o = m_options;

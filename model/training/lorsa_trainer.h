@@ -87,6 +87,8 @@ public:
     /// The model's ln1.hook_normalized and reconstruction target for tokens [B,T].
     std::pair<at::Tensor, at::Tensor> activations(const at::Tensor& tokens) const;
     const Engine& engine() const { return *m_engine; }
+    /// The module's current parameters (W_Q, W_K, W_V, W_O, b_Q, b_K, b_V, b_D).
+    NamedTensors parameters() const;
 
 private:
     double stepOnce();
