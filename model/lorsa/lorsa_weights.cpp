@@ -1,7 +1,7 @@
 #include "model/lorsa/lorsa_weights.h"
 
 #include "model/core/error.h"
-#include "model/io/tensor_source.h"
+#include "model/io/checked_tensor.h"
 
 #include <cmath>
 #include <optional>
@@ -10,16 +10,6 @@
 namespace lorsa {
 
 namespace {
-
-std::string shapeText(at::IntArrayRef shape)
-{
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < shape.size(); ++i)
-        out << (i ? "," : "") << shape[i];
-    out << ']';
-    return out.str();
-}
 
 class Reader {
 public:
@@ -38,18 +28,7 @@ public:
     /// The named tensor as float64 after checking dtype, shape and finiteness.
     at::Tensor tensor(const std::string& name, at::IntArrayRef expected) const
     {
-        const std::string key = m_prefix + name;
-        if (!m_source->contains(key))
-            fail("missing tensor '" + name + "'");
-        const TensorInfo info = m_source->info(key);
-        if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16" && info.dtype != "F64")
-            fail("tensor '" + name + "' has dtype " + info.dtype + ", expected a floating type");
-        if (!at::IntArrayRef(info.shape).equals(expected))
-            fail("tensor '" + name + "' has shape " + shapeText(info.shape) + ", expected " + shapeText(expected));
-        auto t = m_source->load(key).to(at::kDouble).contiguous();
-        if (!at::isfinite(t).all().item<bool>())
-            fail("tensor '" + name + "' contains NaN or Inf");
-        return t;
+        return loadFloatTensor(*m_source, m_prefix + name, expected, at::kDouble);
     }
 
     /// A scalar (shape [] or [1]) or nothing.

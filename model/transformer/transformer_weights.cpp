@@ -1,23 +1,13 @@
 #include "model/transformer/transformer_weights.h"
 
 #include "model/core/error.h"
-#include "model/io/tensor_source.h"
+#include "model/io/checked_tensor.h"
 
 #include <memory>
 #include <sstream>
 
 namespace lorsa {
 namespace {
-
-std::string shapeText(at::IntArrayRef shape)
-{
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < shape.size(); ++i)
-        out << (i ? "," : "") << shape[i];
-    out << ']';
-    return out.str();
-}
 
 // Reads named tensors from the checkpoint, validating each one exactly once, and converting it to
 // the run's device and dtype.
@@ -38,19 +28,7 @@ public:
     /// CPU tensor (F16 has no CPU matmul, and the float32 copy no longer aliases the mapped file).
     at::Tensor read(const std::string& name, std::vector<int64_t> shape)
     {
-        const auto full = m_prefix + name;
-        if (!m_source->contains(full))
-            throw Error(ErrorKind::InvalidFile, m_source->path().string() + ": missing tensor '" + full + "'");
-        const auto info = m_source->info(full);
-        if (info.shape != shape)
-            throw Error(ErrorKind::InvalidFile, m_source->path().string() + ": tensor '" + full + "' has shape " +
-                                                    shapeText(info.shape) + ", expected " + shapeText(shape));
-        if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16" && info.dtype != "F64")
-            throw Error(ErrorKind::InvalidFile,
-                        m_source->path().string() + ": tensor '" + full + "' has dtype " + info.dtype + ", expected a float type");
-        auto tensor = m_source->load(full).to(at::kFloat).contiguous();
-        if (!at::isfinite(tensor).all().item<bool>())
-            throw Error(ErrorKind::InvalidFile, m_source->path().string() + ": tensor '" + full + "' contains NaN or Inf");
+        auto tensor = loadFloatTensor(*m_source, m_prefix + name, shape, at::kFloat);
         m_parameters += tensor.numel();
         return tensor;
     }
