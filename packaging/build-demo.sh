@@ -30,7 +30,7 @@ cp "$work/heldout.txt" "$demo/heldout.txt"
 # 3. Language model (half the rows are repeated random-token sequences, to grow induction heads).
 "$lorsa" train-lm --tokenizer "$work/tokenizer.json" --corpus "$work/train.txt" --heldout "$work/heldout.txt" \
   --out "$work/model" --layers 2 --d-model 128 --heads 4 --d-mlp 512 --n-ctx 128 --rotary-pct 0.5 \
-  --batch-tokens 2048 --tokens 7000000 --lr 3e-3 --warmup 100 --synthetic 0.5 --seed 1 --threads "$threads" \
+  --batch-tokens 2048 --tokens 6000000 --lr 3e-3 --warmup 100 --synthetic 0.5 --seed 1 --threads "$threads" \
   --print-every 100
 rm -rf "$demo/model"
 mkdir -p "$demo/model"
