@@ -1,4 +1,4 @@
-// lorsa train-lm: a small gpt_neox language model trained on a corpus, saved as a Hugging Face folder.
+// lorsa train-lm: a small gpt2 or gpt_neox language model trained on a corpus, saved as a Hugging Face folder.
 
 #include "app/cli/commands.h"
 
@@ -32,21 +32,25 @@ void addTrainLmCommand(CLI::App& app, Streams streams)
         std::string dtype = "float32";
         int threads = 0;
         int64_t printEvery = 10;
+        std::string architecture = "gpt2";
         LmTrainingOptions options;
     };
-    auto* command = app.add_subcommand("train-lm", "Train a small gpt_neox language model (Hugging Face folder) on a corpus");
+    auto* command = app.add_subcommand("train-lm", "Train a small gpt2 or gpt_neox language model (Hugging Face folder) on a corpus");
     auto flags = std::make_shared<Flags>();
     auto& o = flags->options;
     command->add_option("--tokenizer", flags->tokenizer, "tokenizer.json (e.g. from train-tokenizer)")->required();
     command->add_option("--corpus", flags->corpus, "UTF-8 text files (documents separated by blank lines)")->required();
     command->add_option("--heldout", flags->heldout, "held-out text files (default: every 20th row of the corpus)");
     command->add_option("--out", flags->out, "output folder")->required();
+    command->add_option("--architecture", flags->architecture,
+                        "gpt2 (learned positions: grows induction heads quickly) | gpt_neox (rotary, parallel residual)")
+        ->capture_default_str();
     command->add_option("--layers", o.shape.nLayers, "layers")->capture_default_str();
     command->add_option("--d-model", o.shape.dModel, "residual width")->capture_default_str();
     command->add_option("--heads", o.shape.nHeads, "attention heads")->capture_default_str();
     command->add_option("--d-mlp", o.shape.dMlp, "MLP width")->capture_default_str();
     command->add_option("--n-ctx", o.shape.nCtx, "context length (training row length)")->capture_default_str();
-    command->add_option("--rotary-pct", o.shape.rotaryPct, "fraction of each head's dims that are rotary")->capture_default_str();
+    command->add_option("--rotary-pct", o.shape.rotaryPct, "gpt_neox: fraction of each head's dims that are rotary")->capture_default_str();
     command->add_option("--batch-tokens", o.batchTokens, "tokens per step")->capture_default_str();
     command->add_option("--steps", o.steps, "optimiser steps (or give --tokens)");
     command->add_option("--tokens", o.tokens, "training tokens (used when --steps is not given)");
@@ -66,6 +70,7 @@ void addTrainLmCommand(CLI::App& app, Streams streams)
     command->add_option("--print-every", flags->printEvery, "progress line every N steps")->capture_default_str();
     command->callback([flags, streams] {
         auto options = flags->options;
+        options.shape.architecture = trainableArchitecture(flags->architecture);
         options.device = parseDevice(flags->device);
         if (parseDtype(flags->dtype, options.device) != at::kFloat)
             throw Error(ErrorKind::Unsupported, "train-lm trains in float32 only; drop --dtype " + flags->dtype);

@@ -54,4 +54,18 @@ void causalGroupedAttention(const CausalAttentionInputs& in, int64_t first, int6
     });
 }
 
+void causalGroupedAttentionBatched(const CausalAttentionInputs& in, int64_t first, int64_t count, const at::Tensor& hidden,
+                                   const at::Tensor& pattern)
+{
+    const int64_t t = in.q.size(2);
+    const auto q = in.q.narrow(1, first, count);  // [B,c,T,d_qk]
+    const auto k = in.k.narrow(1, first, count);  // [B,c,T,d_qk]
+    const auto future = at::ones({t, t}, in.q.options().dtype(at::kBool)).triu(1);
+    const auto scores = at::matmul(q, k.transpose(-1, -2)).div_(in.scale).masked_fill_(future, -std::numeric_limits<double>::infinity());
+    const auto probs = at::softmax(scores, -1);  // [B,c,T,T]
+    hidden.narrow(1, first, count).copy_(at::matmul(probs, in.v.narrow(1, first, count)));
+    if (pattern.defined())
+        pattern.narrow(1, first, count).copy_(probs);
+}
+
 } // namespace lorsa

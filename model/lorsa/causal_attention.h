@@ -25,4 +25,11 @@ struct CausalAttentionInputs {
 void causalGroupedAttention(const CausalAttentionInputs& in, int64_t first, int64_t count, const at::Tensor& hidden,
                             const at::Tensor& pattern);
 
+/// The same result computed as a few batched kernels over the whole range of heads (full T x T
+/// squares, masked): what a GPU wants, where the per-block small products of
+/// causalGroupedAttention would each be a kernel launch. Writes the whole pattern square
+/// (zeros above the diagonal).
+void causalGroupedAttentionBatched(const CausalAttentionInputs& in, int64_t first, int64_t count, const at::Tensor& hidden,
+                                   const at::Tensor& pattern);
+
 } // namespace lorsa

@@ -225,7 +225,10 @@ at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForw
     for (int64_t h0 = 0; h0 < nQk; h0 += chunk) {
         if (options.cancelled && options.cancelled())
             throw Error(ErrorKind::Cancelled, "Lorsa forward cancelled");
-        causalGroupedAttention(in, h0, std::min(chunk, nQk - h0), hidden, pattern);
+        if (x.is_cpu())
+            causalGroupedAttention(in, h0, std::min(chunk, nQk - h0), hidden, pattern);
+        else
+            causalGroupedAttentionBatched(in, h0, std::min(chunk, nQk - h0), hidden, pattern);
     }
     auto hiddenPre = at::empty({batch, t, nQk * g}, x.options());
     hiddenPre.view({batch, t, nQk, g}).copy_(hidden.permute({0, 2, 1, 3}));
@@ -253,6 +256,8 @@ at::Tensor LorsaLayerImpl::decode(const at::Tensor& featureActs) const
     // Top-k leaves a few active heads per token: gathering their W_O rows reads k/n_ov of the
     // dense GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
     constexpr int64_t kSparseDensity = 64;
+    if (!featureActs.is_cpu())  // a GPU's dense GEMM beats gathering, and counting would synchronise
+        return at::matmul(featureActs, m_wO) + m_bD;
     const int64_t active = flat.count_nonzero().item<int64_t>();
     if (active * kSparseDensity > flat.numel())
         return at::matmul(featureActs, m_wO) + m_bD;

@@ -1,5 +1,6 @@
 #include "model/training/adamw.h"
 
+#include <c10/core/GradMode.h>
 #include <cmath>
 
 namespace lorsa {
@@ -15,7 +16,7 @@ AdamW::AdamW(std::vector<at::Tensor> parameters, const AdamWOptions& options)
 
 void AdamW::step(double lr)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     ++m_step;
     const double correction1 = 1.0 - std::pow(m_options.beta1, double(m_step));
     const double correction2 = 1.0 - std::pow(m_options.beta2, double(m_step));
@@ -42,7 +43,7 @@ void AdamW::zeroGrad()
 
 double clipGradientNorm(const std::vector<at::Tensor>& parameters, double maxNorm)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     double squared = 0.0;
     for (const auto& p : parameters)
         if (p.grad().defined())

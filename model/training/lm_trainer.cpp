@@ -6,6 +6,7 @@
 #include "model/training/corpus_reader.h"
 #include "model/training/lr_schedule.h"
 
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -33,9 +34,9 @@ at::Tensor packCorpusRows(const Tokenizer& tokenizer, const std::vector<std::str
     return at::tensor(stream, at::kLong).view({rows, rowLength});
 }
 
-double meanHeldoutLoss(const NeoxLanguageModel& model, const at::Tensor& rows)
+double meanHeldoutLoss(const LanguageModel& model, const at::Tensor& rows)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const int64_t batch = 16;
     double total = 0.0;
     int64_t count = 0;
@@ -56,7 +57,7 @@ double unigramBaselineLoss(const at::Tensor& trainRows, const at::Tensor& heldou
     return -logProbs.index_select(0, targets).mean().item<double>();
 }
 
-LmTrainer::LmTrainer(const NeoxShape& shape, at::Tensor rows, int64_t totalSteps, const LmTrainingOptions& options)
+LmTrainer::LmTrainer(const LanguageModelShape& shape, at::Tensor rows, int64_t totalSteps, const LmTrainingOptions& options)
     : m_model(shape, options.seed, options.device),
       m_rows(std::move(rows)),
       m_options(options),
@@ -156,7 +157,7 @@ LmReport trainLanguageModel(const std::filesystem::path& tokenizerJson, const st
     const auto endOfText = tokenizer.tokenToId("<|endoftext|>");
     if (!endOfText)
         throw Error(ErrorKind::InvalidFile, tokenizerJson.string() + ": has no <|endoftext|> token to separate documents");
-    NeoxShape shape = options.shape;
+    LanguageModelShape shape = options.shape;
     shape.vocabSize = tokenizer.vocabSize();
     shape.endOfTextId = *endOfText;
 

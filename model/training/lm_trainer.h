@@ -5,7 +5,7 @@
 /// log and a JSON report with the held-out loss against a unigram baseline. Engine-internal.
 
 #include "model/training/adamw.h"
-#include "model/training/neox_language_model.h"
+#include "model/training/language_model.h"
 
 #include <ATen/ATen.h>
 
@@ -20,7 +20,7 @@ namespace lorsa {
 class Tokenizer;
 
 struct LmTrainingOptions {
-    NeoxShape shape;               ///< vocabSize and endOfTextId are taken from the tokenizer
+    LanguageModelShape shape;               ///< vocabSize and endOfTextId are taken from the tokenizer
     int64_t batchTokens = 16384;   ///< tokens per optimiser step (rounded down to whole rows)
     int64_t steps = 0;             ///< optimiser steps; 0: derived from `tokens`
     int64_t tokens = 0;            ///< training tokens when steps is 0
@@ -45,7 +45,7 @@ at::Tensor packCorpusRows(const Tokenizer& tokenizer, const std::vector<std::str
                           int64_t separator);
 
 /// Mean next-token cross-entropy (nats) of \p model over rows [N,T], in batches, no grad.
-double meanHeldoutLoss(const NeoxLanguageModel& model, const at::Tensor& rows);
+double meanHeldoutLoss(const LanguageModel& model, const at::Tensor& rows);
 
 /// Cross-entropy (nats) on the targets of \p heldoutRows (columns 1..T-1) of the unigram
 /// distribution of all tokens in \p trainRows, add-one smoothed over \p vocabSize.
@@ -60,23 +60,23 @@ struct LmStepResult {
     double gradNorm = 0.0;
 };
 
-/// Optimises a NeoxLanguageModel on fixed token rows, one batch of rows per step, drawn in a
+/// Optimises a LanguageModel on fixed token rows, one batch of rows per step, drawn in a
 /// seeded shuffled order, epoch after epoch.
 class LmTrainer {
 public:
     /// rows: int64 [N, n_ctx] with ids < shape.vocabSize. totalSteps fixes the schedule.
-    LmTrainer(const NeoxShape& shape, at::Tensor rows, int64_t totalSteps, const LmTrainingOptions& options);
+    LmTrainer(const LanguageModelShape& shape, at::Tensor rows, int64_t totalSteps, const LmTrainingOptions& options);
 
     LmStepResult step();
     int64_t totalSteps() const { return m_totalSteps; }
     int64_t rowsPerBatch() const { return m_rowsPerBatch; }
-    const NeoxLanguageModel& model() const { return m_model; }
+    const LanguageModel& model() const { return m_model; }
 
 private:
     at::Tensor nextBatch();  // [rowsPerBatch, n_ctx]
     at::Tensor syntheticRow();
 
-    NeoxLanguageModel m_model;
+    LanguageModel m_model;
     std::unique_ptr<AdamW> m_optimizer;
     at::Tensor m_rows;  // [N, n_ctx]
     LmTrainingOptions m_options;

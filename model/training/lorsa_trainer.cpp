@@ -9,6 +9,7 @@
 #include "model/training/lorsa_training_module.h"
 #include "model/transformer/transformer_weights.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 
@@ -238,7 +239,7 @@ std::pair<at::Tensor, at::Tensor> LorsaTrainer::activations(const at::Tensor& to
 
 at::Tensor LorsaTrainer::reconstruct(const at::Tensor& x) const
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const auto& c = m_module->config();
     const double root = std::sqrt(static_cast<double>(c.dModel));
     const auto forward = m_module->forward(x.to(at::kFloat) * (root / *c.averageNormIn), topKAt(m_tokens, m_options));
@@ -271,7 +272,7 @@ double LorsaTrainer::stepOnce()
     clipGradientNorm(parameters, m_options.clipGradNorm);
     m_adam->step(parameters, lr);
 
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const double lossValue = loss.item<double>();
     if (!std::isfinite(lossValue))
         throw Error(ErrorKind::InvalidInput, "lorsa train: the loss became " + std::to_string(lossValue) + " at step " + std::to_string(m_step) +

@@ -3,6 +3,7 @@
 #include "model/core/error.h"
 #include "model/transformer/transformer_weights.h"
 
+#include <c10/core/GradMode.h>
 #include <cmath>
 #include <limits>
 
@@ -44,7 +45,7 @@ void LorsaTrainingModule::setParameter(const std::string& name, const at::Tensor
             continue;
         if (value.sizes() != tensor.sizes())
             throw Error(ErrorKind::InvalidFile, "Lorsa parameter '" + name + "' has the wrong shape");
-        at::NoGradGuard noGrad;
+        c10::NoGradGuard noGrad;
         tensor.copy_(value.to(m_device, at::kFloat));
         return;
     }
@@ -53,7 +54,7 @@ void LorsaTrainingModule::setParameter(const std::string& name, const at::Tensor
 
 void LorsaTrainingModule::initRandom(uint64_t seed)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     auto generator = at::detail::createCPUGenerator(seed);
     const auto& c = m_config;
     const auto uniform = [&](at::Tensor& target, double bound) {
@@ -80,7 +81,7 @@ void LorsaTrainingModule::initQkFromModel(const BlockWeights& block, const Model
                                                  std::to_string(model.nHeads) + " heads, found " + std::to_string(c.nQkHeads));
     if (!c.averageNormIn)
         throw Error(ErrorKind::InvalidInput, "the input norm must be estimated before the QK heads are copied");
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const int64_t repeat = c.nQkHeads / model.nHeads, group = model.nHeads / model.nKvHeads, dh = model.dHead;
     // The module reads x * sqrt(d)/N_in; the model's heads read x.
     const double scale = *c.averageNormIn / std::sqrt(static_cast<double>(c.dModel));
@@ -123,7 +124,7 @@ LorsaTrainingForward LorsaTrainingModule::forward(const at::Tensor& x, int64_t k
     {
         // The gate as Language-Model-SAEs' topk with sparsity_include_decoder_norm: rank
         // relu(hidden_pre * |W_O|), keep the k largest; no gradient flows through the choice.
-        at::NoGradGuard noGrad;
+        c10::NoGradGuard noGrad;
         const auto ranked = (out.hiddenPre * m_wO.norm(2, {1})).clamp_min(0);
         const auto kth = std::get<0>(ranked.topk(k, -1)).narrow(-1, k - 1, 1);
         keep = ranked.ge(kth).logical_and(ranked.gt(0));
@@ -144,7 +145,7 @@ AdamState::AdamState(const std::vector<std::pair<std::string, at::Tensor>>& para
 
 void AdamState::step(const std::vector<std::pair<std::string, at::Tensor>>& parameters, double lr)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     ++m_steps;
     const double correction1 = 1.0 - std::pow(m_beta1, static_cast<double>(m_steps));
     const double correction2 = 1.0 - std::pow(m_beta2, static_cast<double>(m_steps));
@@ -187,7 +188,7 @@ void AdamState::setMoment(const std::string& name, const at::Tensor& value)
 
 double clipGradientNorm(const std::vector<std::pair<std::string, at::Tensor>>& parameters, double maxNorm)
 {
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     std::vector<at::Tensor> norms;
     for (const auto& [name, p] : parameters)
         if (p.grad().defined())

@@ -20,9 +20,9 @@ using namespace lorsa;
 
 namespace {
 
-NeoxShape tinyShape(int64_t vocab = 64)
+LanguageModelShape tinyShape(int64_t vocab = 64)
 {
-    NeoxShape shape;
+    LanguageModelShape shape;
     shape.vocabSize = vocab;
     shape.dModel = 32;
     shape.nLayers = 2;
@@ -145,16 +145,21 @@ private Q_SLOTS:
 
     void savedModelReloadsWithEqualLogits_data()
     {
+        QTest::addColumn<QString>("modelType");
         QTest::addColumn<double>("rotaryPct");
         QTest::addColumn<int>("layers");
-        QTest::addRow("quarter rotary") << 0.25 << 2;
-        QTest::addRow("full rotary, 3 layers") << 1.0 << 3;
+        QTest::addRow("gpt2") << "gpt2" << 0.0 << 2;
+        QTest::addRow("gpt2, 3 layers") << "gpt2" << 0.0 << 3;
+        QTest::addRow("gpt_neox, quarter rotary") << "gpt_neox" << 0.25 << 2;
+        QTest::addRow("gpt_neox, full rotary, 3 layers") << "gpt_neox" << 1.0 << 3;
     }
     void savedModelReloadsWithEqualLogits()
     {
+        QFETCH(QString, modelType);
         QFETCH(double, rotaryPct);
         QFETCH(int, layers);
         auto shape = tinyShape();
+        shape.architecture = trainableArchitecture(modelType.toStdString());
         shape.rotaryPct = rotaryPct;
         shape.nLayers = layers;
         LmTrainingOptions options;
@@ -166,12 +171,12 @@ private Q_SLOTS:
         test::TempDir dir;
         trainer.model().save(dir.path());
         const auto loaded = Transformer::load(dir.path(), at::kCPU, at::kFloat);
-        QCOMPARE(loaded->config().modelType, std::string("gpt_neox"));
+        QCOMPARE(loaded->config().modelType, modelType.toStdString());
         QCOMPARE(loaded->config().rotaryDim, trainer.model().config().rotaryDim);
         const auto tokens = at::randint(0, 64, {2, 16}, at::kLong);
         ActivationCache cache;
         const auto expected = loaded->forward(tokens, cache, {});
-        at::NoGradGuard noGrad;
+        c10::NoGradGuard noGrad;
         const auto actual = trainer.model().forward(tokens);
         QVERIFY2(maxRelativeError(actual, expected) < 1e-4, qPrintable(QString::number(maxRelativeError(actual, expected))));
     }
@@ -249,17 +254,20 @@ private Q_SLOTS:
     {
         auto shape = tinyShape();
         shape.nHeads = 5;
-        QVERIFY_THROWS_EXCEPTION(Error, NeoxLanguageModel(shape, 0, at::kCPU));
+        QVERIFY_THROWS_EXCEPTION(Error, LanguageModel(shape, 0, at::kCPU));
         shape = tinyShape();
+        shape.architecture = Architecture::GptNeox;
         shape.rotaryPct = 0.1;  // 0 rotary dims of 8
-        QVERIFY_THROWS_EXCEPTION(Error, NeoxLanguageModel(shape, 0, at::kCPU));
+        QVERIFY_THROWS_EXCEPTION(Error, LanguageModel(shape, 0, at::kCPU));
+        QVERIFY_THROWS_EXCEPTION(Error, trainableArchitecture("llama"));
+        QVERIFY_THROWS_EXCEPTION(Error, LanguageModel(shape, 0, at::kCPU));
         LmTrainingOptions options;
         options.batchTokens = 8;  // less than a row
         QVERIFY_THROWS_EXCEPTION(Error, LmTrainer(tinyShape(), cyclicRows(4, 16), 5, options));
         options = {};
         options.lr = std::nan("");
         QVERIFY_THROWS_EXCEPTION(Error, LmTrainer(tinyShape(), cyclicRows(4, 16), 5, options));
-        NeoxLanguageModel model(tinyShape(), 0, at::kCPU);
+        LanguageModel model(tinyShape(), 0, at::kCPU);
         QVERIFY_THROWS_EXCEPTION(Error, model.forward(at::full({1, 4}, 64, at::kLong)));
         QVERIFY_THROWS_EXCEPTION(Error, model.forward(at::zeros({1, 17}, at::kLong)));
     }
