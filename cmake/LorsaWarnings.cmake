@@ -8,6 +8,12 @@ if(LORSA_WERROR)
 endif()
 target_compile_definitions(lorsa_warnings INTERFACE
   QT_NO_KEYWORDS QT_NO_CAST_FROM_ASCII QT_NO_FOREACH QT_NO_NARROWING_CONVERSIONS_IN_CONNECT)
+# Debian's LibTorch pulls Qt5 in (through OpenCV's highgui). An executable that exports its
+# out-of-line copies of Qt6 inline functions would have Qt5's libraries bind to them (same
+# mangled names) and crash before main in unoptimised builds: keep inline functions, and
+# everything from static libraries, out of every executable's dynamic symbol table.
+target_compile_options(lorsa_warnings INTERFACE -fvisibility-inlines-hidden)
+target_link_options(lorsa_warnings INTERFACE LINKER:--exclude-libs,ALL)
 if(LORSA_SANITIZE)
   target_compile_options(lorsa_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(lorsa_warnings INTERFACE -fsanitize=address,undefined)

@@ -152,11 +152,14 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
     const int qkGroup = m_analysis && m_analysis->nQkHeads > 0 && m_analysis->nOvHeads >= m_analysis->nQkHeads
         ? m_analysis->nOvHeads / m_analysis->nQkHeads : 1;
     const float scale = scaleOf(row.head);
+    const HeadScore* qkScore = m_analysis && row.head / qkGroup < static_cast<int>(m_analysis->qkHeadScores.size())
+        ? &m_analysis->qkHeadScores[static_cast<size_t>(row.head / qkGroup)] : nullptr;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case HeadColumn: return row.head;
         case QkHeadColumn: return row.head / qkGroup;
+        case InductionColumn: return qkScore ? QString::number(qkScore->induction, 'f', 2) : QString();
         case ActivationColumn: return QString::number(row.activation, 'f', 3);
         case ShareColumn: return std::isnan(row.share) ? QString() : QStringLiteral("%1%").arg(100 * row.share, 0, 'f', 1);
         case TokenColumn: return tokenText(row.token);
@@ -169,6 +172,15 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
         return index.column() == ScaleColumn ? QVariant(static_cast<double>(scale)) : QVariant();
     case Qt::CheckStateRole:
         return index.column() == AblateColumn ? QVariant(scale == 0.0f ? Qt::Checked : Qt::Unchecked) : QVariant();
+    case Qt::ToolTipRole:
+        if (index.column() != InductionColumn || !qkScore)
+            return {};
+        return tr("QK head %1: induction %2, previous-token %3, duplicate-token %4, first-token %5")
+            .arg(row.head / qkGroup)
+            .arg(qkScore->induction, 0, 'f', 3)
+            .arg(qkScore->previousToken, 0, 'f', 3)
+            .arg(qkScore->duplicateToken, 0, 'f', 3)
+            .arg(qkScore->firstToken, 0, 'f', 3);
     case Qt::TextAlignmentRole:
         return index.column() <= ShareColumn || index.column() == ScaleColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case ValueRole:
@@ -176,6 +188,10 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case HeadColumn: return row.head;
         case QkHeadColumn: return row.head / qkGroup;
+        case InductionColumn:
+            if (qkScore)
+                return qkScore->induction;
+            return role == SortRole ? QVariant(-1.0) : QVariant();
         case ActivationColumn: return row.activation;
         case ShareColumn: return role == SortRole && std::isnan(row.share) ? -1.0 : row.share;
         case TokenColumn: return row.token;
@@ -218,6 +234,7 @@ QVariant HeadActivationModel::headerData(int section, Qt::Orientation orientatio
         switch (section) {
         case HeadColumn: return tr("Head");
         case QkHeadColumn: return tr("QK");
+        case InductionColumn: return tr("Ind.");
         case ActivationColumn: return m_mode == Mode::AtToken ? tr("Activation") : tr("Max activation");
         case ShareColumn: return tr("Share");
         case TokenColumn: return m_mode == Mode::AtToken ? tr("Token") : tr("At token");
@@ -232,6 +249,8 @@ QVariant HeadActivationModel::headerData(int section, Qt::Orientation orientatio
         switch (section) {
         case ShareColumn: return tr("Share of the token's reconstruction: |z_i|·‖w_o^i‖ / Σ_j |z_j|·‖w_o^j‖");
         case QkHeadColumn: return tr("QK head whose pattern this OV head uses (head / (n_ov / n_qk))");
+        case InductionColumn: return tr("Induction score of the QK head: mean attention from a repeated random sequence's second copy "
+                                        "to the token after the first occurrence (lorsa heads)");
         case PromotedColumn: return tr("Top tokens of w_o through the unembedding");
         case ValueTokensColumn: return tr("Top tokens whose embeddings drive w_v");
         default: return {};

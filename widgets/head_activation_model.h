@@ -20,6 +20,7 @@ public:
     enum Column {
         HeadColumn,         ///< OV head index
         QkHeadColumn,       ///< the QK head it reads its pattern from: head / (n_ov / n_qk)
+        InductionColumn,    ///< that QK head's induction score (PromptAnalysis::qkHeadScores)
         ActivationColumn,   ///< activation at the token (AllTokens: maximum over the prompt)
         ShareColumn,        ///< |z_i| * |w_o^i| / sum_j |z_j| * |w_o^j| at that token
         TokenColumn,        ///< the token (AllTokens: where the maximum is)

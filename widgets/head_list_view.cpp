@@ -52,6 +52,7 @@ HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
     m_table->setItemDelegateForColumn(HeadActivationModel::ShareColumn, bars);
     m_table->setColumnWidth(HeadActivationModel::HeadColumn, 56);
     m_table->setColumnWidth(HeadActivationModel::QkHeadColumn, 40);
+    m_table->setColumnWidth(HeadActivationModel::InductionColumn, 44);
     m_table->setColumnWidth(HeadActivationModel::ActivationColumn, 90);
     m_table->setColumnWidth(HeadActivationModel::ShareColumn, 70);
     m_table->setColumnWidth(HeadActivationModel::TokenColumn, 90);
@@ -177,11 +178,12 @@ void HeadListView::renderFigure(QCPPainter& painter, const QRectF& rect, const T
 DataTable HeadListView::figureData() const
 {
     DataTable table;
-    table.columns = {QStringLiteral("head"), QStringLiteral("qk_head"), QStringLiteral("activation"), QStringLiteral("share"),
+    table.columns = {QStringLiteral("head"), QStringLiteral("qk_head"), QStringLiteral("qk_induction"), QStringLiteral("activation"), QStringLiteral("share"),
         QStringLiteral("token_position"), QStringLiteral("promoted_tokens"), QStringLiteral("value_tokens"), QStringLiteral("scale")};
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         auto value = [this, row](int column) { return m_proxy->index(row, column).data(HeadActivationModel::ValueRole); };
-        table.rows.append({value(HeadActivationModel::HeadColumn), value(HeadActivationModel::QkHeadColumn), value(HeadActivationModel::ActivationColumn),
+        table.rows.append({value(HeadActivationModel::HeadColumn), value(HeadActivationModel::QkHeadColumn),
+            value(HeadActivationModel::InductionColumn), value(HeadActivationModel::ActivationColumn),
             value(HeadActivationModel::ShareColumn), value(HeadActivationModel::TokenColumn),
             m_proxy->index(row, HeadActivationModel::PromotedColumn).data().toString(),
             m_proxy->index(row, HeadActivationModel::ValueTokensColumn).data().toString(), value(HeadActivationModel::ScaleColumn)});

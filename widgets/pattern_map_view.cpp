@@ -48,13 +48,16 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     p.patternScale->axis()->setLabel(tr("attention"));
     p.differenceScale->setGradient(colourGradient(ColourScale::Kind::Diverging));
     p.differenceScale->axis()->setLabel(tr("Lorsa − MHSA"));
+    // Columns: Lorsa | MHSA | their shared scale | difference | its scale.
+    constexpr std::array<int, 3> kMapColumn{0, 1, 3};
     auto* margins = new QCPMarginGroup(p.plot);
     for (int i = 0; i < 3; ++i) {
+        const int column = kMapColumn[static_cast<size_t>(i)];
         p.titles[static_cast<size_t>(i)] = new QCPTextElement(p.plot, QString(), QFont(font().family(), 9, QFont::Bold));
-        p.plot->plotLayout()->addElement(0, i * 2, p.titles[static_cast<size_t>(i)]);
+        p.plot->plotLayout()->addElement(0, column, p.titles[static_cast<size_t>(i)]);
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
-        p.plot->plotLayout()->addElement(1, i * 2, rect);
+        p.plot->plotLayout()->addElement(1, column, rect);
         rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
         rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
         rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
@@ -77,15 +80,16 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
             p.crosshair[static_cast<size_t>(i * 2 + line)] = item;
         }
     }
-    p.plot->plotLayout()->addElement(1, 1, p.patternScale);
-    p.plot->plotLayout()->addElement(1, 5, p.differenceScale);
-    p.plot->plotLayout()->setColumnStretchFactor(1, 0.01);
-    p.plot->plotLayout()->setColumnStretchFactor(5, 0.01);
+    p.plot->plotLayout()->addElement(1, 2, p.patternScale);
+    p.plot->plotLayout()->addElement(1, 4, p.differenceScale);
+    p.plot->plotLayout()->setColumnStretchFactor(2, 0.01);
+    p.plot->plotLayout()->setColumnStretchFactor(4, 0.01);
     p.plot->plotLayout()->setRowStretchFactor(0, 0.01);
     applyPlotTheme(p.plot, Theme::fromPalette(palette()));
 
-    m_ranking->setMaximumWidth(190);
-    m_ranking->setToolTip(tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is closer)"));
+    m_ranking->setMaximumWidth(230);
+    m_ranking->setToolTip(tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is closer), "
+                             "with each head's induction score"));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(p.plot, 1);
@@ -171,6 +175,16 @@ void PatternMapView::rebuild()
         for (int head : order) {
             auto* item = new QListWidgetItem(tr("MHSA %1   JSD %2").arg(head, 3).arg(d->mhsaSimilarity[static_cast<size_t>(head)], 0, 'f', 3), m_ranking);
             item->setData(Qt::UserRole, head);
+            if (m_analysis && head < static_cast<int>(m_analysis->mhsaHeadScores.size())) {
+                const HeadScore& score = m_analysis->mhsaHeadScores[static_cast<size_t>(head)];
+                item->setText(item->text() + tr("   ind %1").arg(score.induction, 0, 'f', 2));
+                item->setToolTip(tr("MHSA head %1: induction %2, previous-token %3, duplicate-token %4, first-token %5")
+                                     .arg(head)
+                                     .arg(score.induction, 0, 'f', 3)
+                                     .arg(score.previousToken, 0, 'f', 3)
+                                     .arg(score.duplicateToken, 0, 'f', 3)
+                                     .arg(score.firstToken, 0, 'f', 3));
+            }
             if (head == d->mhsaHead)
                 item->setSelected(true);
         }

@@ -59,8 +59,9 @@ void setTokenTicks(QCPAxis* axis, const QStringList& labels, int maxLabels)
     const int step = std::max(1, (count + std::max(maxLabels, 1) - 1) / std::max(maxLabels, 1));
     for (int i = 0; i < count; i += step) {
         QString label = labels[i];
-        if (label.size() > 14)
-            label = label.left(13) + QChar(0x2026);
+        // Rotated labels cost height: long ones (<|endoftext|>, words) are cut to stay short.
+        if (label.size() > 10)
+            label = label.left(9) + QChar(0x2026);
         ticker->addTick(i, label);
     }
     axis->setTicker(ticker);

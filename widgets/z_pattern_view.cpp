@@ -62,8 +62,10 @@ ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
     p.scale->axis()->setLabel(tr("contribution"));
     p.mapRect->axis(QCPAxis::atLeft)->setRangeReversed(true);
     p.mapRect->axis(QCPAxis::atLeft)->setLabel(tr("query"));
-    p.mapRect->axis(QCPAxis::atBottom)->setLabel(tr("key"));
-    p.mapRect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
+    // The map's keys line up with the bars' (one margin group), whose labels name them: without
+    // a second row of rotated labels the map keeps its height in a short dock.
+    p.mapRect->axis(QCPAxis::atBottom)->setLabel(tr("key (as above)"));
+    p.mapRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     for (QCPAxis* axis : p.mapRect->axes())
         axis->grid()->setVisible(false);
     applyPlotTheme(p.plot, Theme::fromPalette(palette()));

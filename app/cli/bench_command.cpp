@@ -1,9 +1,11 @@
-// lorsa bench: forward latency, throughput and peak memory of the model and its Lorsa.
+// lorsa bench: forward latency, throughput and peak memory of the model and its Lorsa, or (with
+// --typing) what each keystroke costs the explorer's worker.
 
 #include "app/cli/commands.h"
 
 #include "model/core/compute_device.h"
 #include "model/engine/benchmark.h"
+#include "model/engine/typing_benchmark.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,44 @@ std::string formatStats(const TimingStats& stats)
     return line;
 }
 
+void runTyping(const EngineFlags& engine, const TypingBenchmarkOptions& options, bool json, Streams streams)
+{
+    SessionOptions session;
+    session.modelDir = engine.model;
+    session.lorsaDir = engine.lorsa;
+    session.device = engine.device;
+    session.dtype = engine.dtype;
+    session.threads = engine.threads;
+    session.lorsaInput = engine.lorsaInput;
+    const auto explorer = ExplorerSession::open(session);
+    const auto result = runTypingBenchmark(*explorer, options);
+    const auto& info = explorer->info();
+    if (json) {
+        const nlohmann::ordered_json out = {{"model", info.modelName},
+                                            {"lorsa", info.lorsaName},
+                                            {"device", info.device},
+                                            {"dtype", info.dtype},
+                                            {"machine", machineDescription()},
+                                            {"tokens", result.tokens},
+                                            {"keystrokes", result.keystrokes},
+                                            {"analyze_ms", statsJson(result.analyzeMs)},
+                                            {"head_detail_ms", statsJson(result.headDetailMs)},
+                                            {"keystroke_ms", statsJson(result.totalMs)},
+                                            {"keystroke_p90_ms", result.p90TotalMs}};
+        streams.out << out.dump(2) << "\n";
+        return;
+    }
+    streams.out << "typing into model " << info.modelName << " + Lorsa " << info.lorsaName << " on " << info.device << " in "
+                << info.dtype << ": " << result.keystrokes << " keystrokes ending at " << result.tokens << " tokens\n";
+    streams.out << "machine " << machineDescription() << "\n";
+    streams.out << "analysis        " << formatStats(result.analyzeMs) << "\n";
+    streams.out << "head detail     " << formatStats(result.headDetailMs) << "\n";
+    streams.out << "per keystroke   " << formatStats(result.totalMs) << "\n";
+    char line[64];
+    std::snprintf(line, sizeof line, "90th percentile %9.2f ms\n", result.p90TotalMs);
+    streams.out << line;
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App& app, Streams streams)
@@ -31,18 +71,34 @@ void addBenchCommand(CLI::App& app, Streams streams)
     struct Flags {
         EngineFlags engine;
         BenchmarkOptions bench;
+        bool typing = false;
+        int64_t keystrokes = 32;
         bool json = false;
     };
     auto* command = app.add_subcommand("bench", "Measure forward latency, throughput and peak memory");
     auto flags = std::make_shared<Flags>();
     flags->engine.addTo(*command);
     command->add_option("--tokens", flags->bench.tokens, "prompt length in tokens")->required();
-    command->add_option("--repeat", flags->bench.repeats, "timed repetitions (after one warm-up)")->required();
+    command->add_option("--repeat", flags->bench.repeats, "timed repetitions (after the warm-up)")->capture_default_str();
+    command->add_flag("--typing", flags->typing,
+                      "time keystrokes instead: the prompt grows by one token per keystroke up to --tokens, and each runs "
+                      "what the explorer's worker runs (analysis, then the strongest head's detail); needs --lorsa");
+    command->add_option("--keystrokes", flags->keystrokes, "timed keystrokes with --typing")->capture_default_str();
     command->add_option("--warmup", flags->bench.warmup, "untimed warm-up runs")->capture_default_str();
     command->add_flag("--baseline", flags->bench.baseline,
                       "also time the straightforward Lorsa forward (all QK patterns at once) for comparison");
     command->add_flag("--json", flags->json, "print one JSON object");
     command->callback([flags, streams] {
+        if (flags->typing) {
+            TypingBenchmarkOptions options;
+            options.tokens = flags->bench.tokens;
+            options.keystrokes = flags->keystrokes;
+            options.warmup = flags->bench.warmup;
+            runTyping(flags->engine, options, flags->json, streams);
+            return;
+        }
+        if (flags->bench.repeats < 1)
+            throw Error(ErrorKind::InvalidInput, "--repeat N (at least 1) is needed unless --typing is given");
         const Engine engine(flags->engine.toOptions());
         const auto result = runBenchmark(engine, flags->bench);
         const auto& config = engine.model().config();
@@ -54,6 +110,7 @@ void addBenchCommand(CLI::App& app, Streams streams)
                 {"device", engine.device().str()},
                 {"dtype", dtypeName(engine.dtype())},
                 {"threads", engine.threadsLine()},
+                {"machine", machineDescription()},
                 {"tokens", result.tokens},
                 {"repeat", result.repeats},
                 {"model_ms", result.modelMs.median},
@@ -75,6 +132,7 @@ void addBenchCommand(CLI::App& app, Streams streams)
         }
         streams.out << "model " << config.name << " on " << engine.device().str() << " in " << dtypeName(engine.dtype()) << "; "
                     << engine.threadsLine() << "\n";
+        streams.out << "machine " << machineDescription() << "\n";
         streams.out << result.tokens << " tokens x " << result.repeats << " repeats\n";
         streams.out << "model forward   " << formatStats(result.modelMs) << "\n";
         streams.out << "Lorsa forward   " << formatStats(result.lorsaMs) << "\n";

@@ -3,7 +3,7 @@
 
 #include "app/cli/commands.h"
 
-#include "model/training/head_scores.h"
+#include "model/engine/head_scores.h"
 
 #include <nlohmann/json.hpp>
 

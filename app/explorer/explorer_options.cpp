@@ -17,7 +17,11 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     const QCommandLineOption dtype(QStringLiteral("dtype"), QStringLiteral("float32, bfloat16 or float16."), QStringLiteral("DTYPE"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                        QStringLiteral("Save the window as PNG once the first analysis is shown, then quit."), QStringLiteral("FILE"));
-    parser.addOptions({model, lorsa, text, device, dtype, screenshot});
+    const QCommandLineOption benchTyping(QStringLiteral("bench-typing"),
+                                         QStringLiteral("Retype the prompt's last N words one per keystroke, print the time from each "
+                                                        "keystroke to repainted views (debounce excluded), then quit."),
+                                         QStringLiteral("N"));
+    parser.addOptions({model, lorsa, text, device, dtype, screenshot, benchTyping});
     exitCode = 2;
     if (!parser.parse(arguments)) {
         message = parser.errorText();
@@ -40,6 +44,14 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     options.device = parser.value(device).toLower();
     options.dtype = parser.value(dtype).toLower();
     options.screenshot = parser.value(screenshot);
+    if (parser.isSet(benchTyping)) {
+        bool ok = false;
+        options.benchTypingKeystrokes = parser.value(benchTyping).toInt(&ok);
+        if (!ok || options.benchTypingKeystrokes < 1) {
+            message = QStringLiteral("--bench-typing: '%1' is not a positive number of keystrokes").arg(parser.value(benchTyping));
+            return std::nullopt;
+        }
+    }
     if (!options.device.isEmpty() && options.device != QStringLiteral("cpu") && !options.device.startsWith(QStringLiteral("cuda"))) {
         message = QStringLiteral("--device: '%1' is not cpu or cuda").arg(options.device);
         return std::nullopt;

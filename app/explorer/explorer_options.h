@@ -1,6 +1,8 @@
 #pragma once
 // The command line of lorsa-explorer:
 //   lorsa-explorer [--model DIR] [--lorsa DIR] [--text "..."] [--device D] [--dtype T] [--screenshot FILE]
+//                  [--bench-typing N]
+// Without --model the bundled demo opens (bundled_demo.h).
 
 #include <QString>
 #include <QStringList>
@@ -17,6 +19,9 @@ struct ExplorerOptions {
     QString device;       ///< empty: the saved choice
     QString dtype;        ///< empty: the saved choice
     QString screenshot;   ///< grab the window into this PNG once the first analysis is shown, then quit
+    int benchTypingKeystrokes = 0;  ///< >0: run the typing benchmark (typing_benchmark.h), then quit
+    /// Start on the strongest induction head of the first analysis (the bundled demo).
+    bool startOnInductionHead = false;
 };
 
 /// Parses \p arguments (argv, program name first). On --help/--version or an error it returns

@@ -1,7 +1,9 @@
 // lorsa-explorer: the desktop window.
 
+#include "app/explorer/bundled_demo.h"
 #include "app/explorer/explorer_options.h"
 #include "app/explorer/main_window.h"
+#include "app/explorer/typing_benchmark.h"
 
 #include <QApplication>
 #include <QTimer>
@@ -15,14 +17,33 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Lorsa Explorer"));
     QString message;
     int exitCode = 0;
-    const auto options = lorsa::parseExplorerArguments(QApplication::arguments(), message, exitCode);
+    auto options = lorsa::parseExplorerArguments(QApplication::arguments(), message, exitCode);
     if (!options) {
         std::fprintf(exitCode == 0 ? stdout : stderr, "%s\n", qPrintable(message));
         return exitCode;
     }
+    if (options->modelDir.isEmpty()) {
+        if (const auto demo = lorsa::findBundledDemo()) {
+            options->modelDir = demo->modelDir;
+            options->lorsaDir = demo->lorsaDir;
+            options->startOnInductionHead = true;
+            if (!options->hasText) {
+                options->text = lorsa::bundledDemoPrompt();
+                options->hasText = true;
+            }
+        }
+    }
     lorsa::MainWindow window(*options);
     window.resize(1500, 950);
     window.show();
+    if (options->benchTypingKeystrokes > 0) {
+        auto* bench = new lorsa::TypingBenchmark(window, options->benchTypingKeystrokes);
+        QObject::connect(&window, &lorsa::MainWindow::headDetailShown, bench, &lorsa::TypingBenchmark::start, Qt::SingleShotConnection);
+        QObject::connect(&window, &lorsa::MainWindow::errorShown, &window, [](const QString& error) {
+            std::fprintf(stderr, "%s\n", qPrintable(error));
+            QApplication::exit(2);
+        });
+    }
     if (!options->screenshot.isEmpty()) {
         // Grab once the views show a head (or the analysis, without a Lorsa) and have repainted.
         auto grab = [&window, path = options->screenshot] {

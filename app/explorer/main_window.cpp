@@ -1,5 +1,6 @@
 #include "app/explorer/main_window.h"
 
+#include "app/explorer/bundled_demo.h"
 #include "app/explorer/device_probe.h"
 #include "app/explorer/intervention_panel.h"
 #include "app/explorer/load_status.h"
@@ -272,7 +273,14 @@ void MainWindow::showAnalysis(const PromptAnalysisPtr& analysis)
     m_syncingSelection = true;
     if (m_followEnd || m_selection->queryToken() >= count || previousCount == 0)
         m_selection->setQueryToken(count - 1);
-    if (firstOfSession && m_info.nOvHeads > 0) {
+    const auto induction = firstOfSession && m_options.startOnInductionHead ? strongestInductionHead(*analysis) : std::nullopt;
+    if (induction) {
+        m_options.startOnInductionHead = false;
+        m_followEnd = false;
+        m_selection->setQueryToken(induction->token);
+        m_selection->setLorsaHead(induction->head);
+        m_mhsaAuto = true;
+    } else if (firstOfSession && m_info.nOvHeads > 0) {
         // Start on the strongest head at the query token so that every view has something to show.
         const auto& active = analysis->active.empty() ? std::vector<HeadActivation>{} : analysis->active[size_t(m_selection->queryToken())];
         m_selection->setLorsaHead(active.empty() ? 0 : active.front().head);

@@ -41,6 +41,9 @@ public:
     explicit MainWindow(const ExplorerOptions& options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    /// Milliseconds since the last analysis request left the debounce (for the typing benchmark).
+    double msSinceRequest() const { return m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1e6 : 0.0; }
+
     /// Loads \p modelDir with \p lorsaDir (may be empty) on the worker.
     void openFolders(const QString& modelDir, const QString& lorsaDir);
     void openModelFolder(const QString& dir);

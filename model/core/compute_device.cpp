@@ -4,13 +4,17 @@
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <dlfcn.h>
 #include <link.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace lorsa {
@@ -91,6 +95,42 @@ std::string dtypeName(at::ScalarType dtype)
     case at::kDouble: return "float64";
     default: return c10::toString(dtype);
     }
+}
+
+namespace {
+
+/// The value after "key<spaces>:" on the first line of \p path that starts with \p key.
+std::string procField(const char* path, const std::string& key)
+{
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(key, 0) != 0)
+            continue;
+        const auto colon = line.find(':');
+        if (colon == std::string::npos)
+            return {};
+        const auto begin = line.find_first_not_of(" \t", colon + 1);
+        return begin == std::string::npos ? std::string() : line.substr(begin);
+    }
+    return {};
+}
+
+} // namespace
+
+std::string machineDescription()
+{
+    std::string cpu = procField("/proc/cpuinfo", "model name");
+    if (cpu.empty())
+        cpu = "unknown CPU";
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::string out = cpu + ", " + std::to_string(cores) + (cores == 1 ? " core" : " cores");
+    const std::string memory = procField("/proc/meminfo", "MemTotal");  // "24576000 kB"
+    if (!memory.empty()) {
+        char gib[32];
+        std::snprintf(gib, sizeof gib, "%.1f GiB RAM", std::strtod(memory.c_str(), nullptr) / (1024.0 * 1024.0));
+        out += std::string(", ") + gib;
+    }
+    return out + ", LibTorch " + TORCH_VERSION;
 }
 
 std::string configureCpuThreads(int threads)

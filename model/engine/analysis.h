@@ -53,6 +53,17 @@ struct Fidelity {
     std::vector<float> errorPerToken;  // (T) squared reconstruction error / mean target variance
 };
 
+/// The standard scores of one attention head (definitions in head_scores.h).
+struct HeadScore {
+    std::string kind;          ///< "mhsa" or "lorsa_qk"
+    int64_t layer = 0;
+    int64_t head = 0;
+    double induction = 0;
+    double previousToken = 0;
+    double duplicateToken = 0;
+    double firstToken = 0;
+};
+
 /// Everything about a prompt that does not depend on the selection.
 struct PromptAnalysis {
     uint64_t generation = 0;
@@ -73,6 +84,10 @@ struct PromptAnalysis {
     std::vector<std::vector<TokenScore>> headPromotedTokens;  // (n_ov) lists
     /// Per OV head, the top tokens whose embeddings drive w_v (same conventions as above).
     std::vector<std::vector<TokenScore>> headValueTokens;     // (n_ov) lists
+    /// Per Lorsa QK head, its head scores (n_qk entries, or empty when not computed).
+    std::vector<HeadScore> qkHeadScores;
+    /// Per MHSA head of the Lorsa's layer, its head scores (n_heads entries, or empty).
+    std::vector<HeadScore> mhsaHeadScores;
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
 };

@@ -15,17 +15,6 @@
 namespace lorsa {
 namespace {
 
-TimingStats statsOf(std::vector<double> samples)
-{
-    std::sort(samples.begin(), samples.end());
-    TimingStats stats;
-    stats.min = samples.front();
-    stats.max = samples.back();
-    const auto n = samples.size();
-    stats.median = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
-    return stats;
-}
-
 template <typename Work>
 double timeMs(at::Device device, Work&& work)
 {
@@ -39,6 +28,17 @@ double timeMs(at::Device device, Work&& work)
 }
 
 } // namespace
+
+TimingStats timingStatsOf(std::vector<double> samples)
+{
+    std::sort(samples.begin(), samples.end());
+    TimingStats stats;
+    stats.min = samples.front();
+    stats.max = samples.back();
+    const auto n = samples.size();
+    stats.median = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+    return stats;
+}
 
 double currentRssMb()
 {
@@ -94,9 +94,9 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
         lorsaSamples.push_back(lorsaMs);
         totalSamples.push_back(modelMs + lorsaMs);
     }
-    result.modelMs = statsOf(modelSamples);
-    result.lorsaMs = statsOf(lorsaSamples);
-    result.totalMs = statsOf(totalSamples);
+    result.modelMs = timingStatsOf(modelSamples);
+    result.lorsaMs = timingStatsOf(lorsaSamples);
+    result.totalMs = timingStatsOf(totalSamples);
     result.tokensPerSecond = static_cast<double>(options.tokens) / (result.totalMs.median / 1000.0);
     result.peakRssMb = peakRssMb();
 
@@ -109,7 +109,7 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
             if (run >= options.warmup)
                 samples.push_back(ms);
         }
-        result.baselineLorsaMs = statsOf(samples);
+        result.baselineLorsaMs = timingStatsOf(samples);
         result.baselinePeakRssMb = peakRssMb();
     }
     return result;

@@ -7,6 +7,7 @@
 #include "model/engine/engine.h"
 
 #include <optional>
+#include <vector>
 
 namespace lorsa {
 
@@ -15,6 +16,9 @@ struct TimingStats {
     double min = 0;
     double max = 0;
 };
+
+/// Median, minimum and maximum of \p samples (not empty).
+TimingStats timingStatsOf(std::vector<double> samples);
 
 struct BenchmarkResult {
     int64_t tokens = 0;

@@ -98,7 +98,7 @@ void Engine::checkLorsaFitsModel() const
                                                 "' is supported");
 }
 
-PromptTokens Engine::encodePrompt(const std::string& text, bool prependBos) const
+PromptTokens Engine::encodeText(const std::string& text, bool prependBos) const
 {
     std::optional<int64_t> bos;
     if (prependBos) {
@@ -106,7 +106,12 @@ PromptTokens Engine::encodePrompt(const std::string& text, bool prependBos) cons
         if (!bos)
             throw Error(ErrorKind::InvalidInput, "model '" + m_model->config().name + "' defines no BOS token; use --no-bos");
     }
-    auto prompt = encodePromptText(*m_tokenizer, text, bos);
+    return encodePromptText(*m_tokenizer, text, bos);
+}
+
+PromptTokens Engine::encodePrompt(const std::string& text, bool prependBos) const
+{
+    auto prompt = encodeText(text, prependBos);
     const auto limit = maxTokens();
     if (static_cast<int64_t>(prompt.ids.size()) > limit)
         throw Error(ErrorKind::InvalidInput, "the prompt is " + std::to_string(prompt.ids.size()) + " tokens long; the " +

@@ -73,6 +73,8 @@ public:
     /// Tokenizes \p text; prepends the BOS id unless the tokenizer already put it first (or
     /// \p prependBos is false). Throws Error(InvalidInput) for an empty or too long prompt.
     PromptTokens encodePrompt(const std::string& text, bool prependBos) const;
+    /// The same without the length and vocabulary checks (to measure or cut a long text).
+    PromptTokens encodeText(const std::string& text, bool prependBos) const;
 
     /// Runs tokens [B,T] (int64, any device) through the model and, as requested, the Lorsa.
     RunResult run(const at::Tensor& tokens, const RunRequest& request) const;

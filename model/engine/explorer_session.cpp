@@ -4,6 +4,7 @@
 #include "model/core/error.h"
 #include "model/engine/engine.h"
 #include "model/engine/head_attribution.h"
+#include "model/engine/head_scores.h"
 
 #include <c10/core/InferenceMode.h>
 
@@ -36,6 +37,14 @@ void checkIndex(int64_t value, int64_t count, const std::string& what)
 {
     if (value < 0 || value >= count)
         throw Error(ErrorKind::InvalidInput, what + " " + std::to_string(value) + " does not exist (valid: 0.." + std::to_string(count - 1) + ")");
+}
+
+std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prompt)
+{
+    std::vector<TokenInfo> tokens;
+    for (size_t i = 0; i < prompt.ids.size(); ++i)
+        tokens.push_back({prompt.ids[i], engine.tokenizer().tokenText(prompt.ids[i]), prompt.byteSpans[i].first, prompt.byteSpans[i].second});
+    return tokens;
 }
 
 } // namespace
@@ -108,6 +117,9 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
         info.nOvHeads = static_cast<int32_t>(sae->config().nOvHeads);
         info.inputMode = engine.inputMode().summary();
         state.attribution = std::make_unique<HeadAttribution>(engine);
+        if (progress)
+            progress(1.0, "scoring heads");
+        info.headScores = computeHeadScores(engine, sae->config().layer, cancelled);
     }
     return session;
 }
@@ -115,6 +127,12 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
 const SessionInfo& ExplorerSession::info() const
 {
     return m_state->info;
+}
+
+std::vector<TokenInfo> ExplorerSession::tokenize(const std::string& text, bool prependBos) const
+{
+    const auto& engine = *m_state->engine;
+    return tokenInfos(engine, engine.encodeText(text, prependBos));
 }
 
 PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled)
@@ -142,10 +160,10 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     analysis->layer = layer;
     analysis->nMhsaHeads = state.info.nMhsaHeads;
     analysis->nQkHeads = state.info.nQkHeads;
+    for (const auto& score : state.info.headScores)
+        (score.kind == "lorsa_qk" ? analysis->qkHeadScores : analysis->mhsaHeadScores).push_back(score);
     analysis->nOvHeads = state.info.nOvHeads;
-    for (size_t i = 0; i < prompt.ids.size(); ++i)
-        analysis->tokens.push_back({prompt.ids[i], engine.tokenizer().tokenText(prompt.ids[i]), prompt.byteSpans[i].first,
-                                    prompt.byteSpans[i].second});
+    analysis->tokens = tokenInfos(engine, prompt);
 
     state.tokens = tokens.to(engine.device());
     state.mhsaPatterns = result.cache.at(patternHook).select(0, 0).to(at::kCPU, at::kFloat);

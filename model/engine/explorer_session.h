@@ -37,6 +37,9 @@ struct SessionInfo {
     int32_t nQkHeads = 0;
     int32_t nOvHeads = 0;
     int64_t maxTokens = 0;
+    /// Head scores (head_scores.h) of the Lorsa layer's MHSA heads and of every Lorsa QK head;
+    /// empty without a Lorsa.
+    std::vector<HeadScore> headScores;
 };
 
 /// Next-token predictions at one position with some Lorsa heads scaled (0 = ablated).
@@ -63,6 +66,9 @@ public:
     ~ExplorerSession();
 
     const SessionInfo& info() const;
+
+    /// Tokenizes \p text without running it and without a length limit.
+    std::vector<TokenInfo> tokenize(const std::string& text, bool prependBos) const;
 
     /// Tokenizes and runs \p text, keeping what head queries need. Throws Error(InvalidInput)
     /// for an empty, invalid or too long prompt, Error(Cancelled) when superseded.

@@ -41,6 +41,13 @@ private Q_SLOTS:
         QCOMPARE(m_session->info().layer, 1);
         QCOMPARE(m_session->info().nOvHeads, 64);
         QCOMPARE(m_session->info().device, std::string("cpu"));
+        // Head scores: the Lorsa layer's MHSA heads, then every QK head.
+        const auto& scores = m_session->info().headScores;
+        const auto qk = std::count_if(scores.begin(), scores.end(), [](const HeadScore& s) { return s.kind == "lorsa_qk"; });
+        QCOMPARE(static_cast<int32_t>(qk), m_session->info().nQkHeads);
+        QCOMPARE(static_cast<int32_t>(scores.size()) - static_cast<int32_t>(qk), m_session->info().nMhsaHeads);
+        for (const auto& score : scores)
+            QVERIFY(score.layer == 1 && score.induction >= 0 && score.induction <= 1);
     }
 
     void analysisIsConsistent()
@@ -52,6 +59,8 @@ private Q_SLOTS:
         QCOMPARE(analysis->active.size(), T);
         QCOMPARE(analysis->activeCount.size(), T);
         QCOMPARE(analysis->decoderNorms.size(), size_t(64));
+        QCOMPARE(static_cast<int32_t>(analysis->qkHeadScores.size()), m_session->info().nQkHeads);
+        QCOMPARE(static_cast<int32_t>(analysis->mhsaHeadScores.size()), m_session->info().nMhsaHeads);
         for (size_t t = 0; t < T; ++t) {
             const auto& list = analysis->active[t];
             QCOMPARE(float(list.size()), analysis->activeCount[t]);

@@ -2,8 +2,10 @@
 // from its training report.
 #include <torch/torch.h>
 
+#include "model/engine/engine.h"
 #include "model/tokenizer/tokenizer.h"
 #include "model/training/corpus_reader.h"
+#include "model/engine/head_scores.h"
 #include "model/training/lm_trainer.h"
 #include "model/transformer/transformer.h"
 
@@ -110,12 +112,66 @@ private Q_SLOTS:
         for (size_t i = 0; i < scores.induction.size(); ++i)
             qInfo("L%zu H%zu induction %.3f previous-token %.3f", i / size_t(model->config().nHeads),
                   i % size_t(model->config().nHeads), scores.induction[i], scores.previousToken[i]);
-        // Known gap (issue 4): the shipped model has not yet grown these heads; remove the
-        // expected failures when a retrained demo has them (an unexpected pass fails this test).
-        QEXPECT_FAIL("", "the shipped demo model has no induction head yet", Continue);
         QVERIFY(*std::max_element(scores.induction.begin(), scores.induction.end()) >= 0.4);
-        QEXPECT_FAIL("", "the shipped demo model has no previous-token head yet", Continue);
         QVERIFY(*std::max_element(scores.previousToken.begin(), scores.previousToken.end()) >= 0.5);
+    }
+
+    void lorsaReconstructsHeldOutAttention()
+    {
+        EngineOptions options;
+        options.modelDir = kDemo / "model";
+        options.lorsaDir = kDemo / "lorsa";
+        options.device = "cpu";
+        const Engine engine(options);
+        const auto& lorsaConfig = engine.lorsa()->config();
+        QVERIFY(lorsaConfig.topK >= 1 && lorsaConfig.topK <= 16);
+        const auto endOfText = engine.tokenizer().tokenToId("<|endoftext|>");
+        QVERIFY(endOfText.has_value());
+        const auto rows = packCorpusRows(engine.tokenizer(), readCorpusDocuments({kDemo / "heldout.txt"}),
+                                         std::min<int64_t>(128, engine.maxTokens()), *endOfText);
+        QVERIFY(rows.size(0) >= 100);
+        const auto layer = std::to_string(lorsaConfig.layer);
+        RunRequest request;
+        request.lorsa = true;
+        request.modelHooks.names = {"blocks." + layer + ".hook_attn_out"};
+        c10::InferenceMode guard;
+        // FVU over every held-out token: squared error over the variance around the mean target.
+        double squaredError = 0, squaredNorm = 0, maxL0 = 0;
+        at::Tensor targetSum;
+        int64_t tokens = 0;
+        for (int64_t start = 0; start < rows.size(0); start += 16) {
+            const auto part = rows.narrow(0, start, std::min<int64_t>(16, rows.size(0) - start));
+            const auto result = engine.run(part, request);
+            const auto target = engine.reconstructionTarget(result.cache.at("blocks." + layer + ".hook_attn_out"),
+                                                            engine.inputMode().chosen).to(at::kDouble).reshape({-1, lorsaConfig.dModel});
+            const auto reconstruction = result.lorsa->reconstructed.to(at::kDouble).reshape({-1, lorsaConfig.dModel});
+            squaredError += (target - reconstruction).pow(2).sum().item<double>();
+            squaredNorm += target.pow(2).sum().item<double>();
+            targetSum = targetSum.defined() ? targetSum + target.sum(0) : target.sum(0);
+            tokens += target.size(0);
+            maxL0 = std::max(maxL0, result.lorsa->featureActs.ne(0).sum(-1).max().item<double>());
+        }
+        const double variance = squaredNorm - targetSum.pow(2).sum().item<double>() / double(tokens);
+        const double fvu = squaredError / variance;
+        qInfo("Lorsa on layer %s: held-out FVU %.4f over %lld tokens, max L0 %.0f, top-k %lld", layer.c_str(), fvu,
+              static_cast<long long>(tokens), maxL0, static_cast<long long>(lorsaConfig.topK));
+        QVERIFY2(fvu <= 0.3, qPrintable(QString::number(fvu)));
+        QVERIFY(maxL0 <= 16);
+    }
+
+    void lorsaHasAnInductionHead()
+    {
+        EngineOptions options;
+        options.modelDir = kDemo / "model";
+        options.lorsaDir = kDemo / "lorsa";
+        options.device = "cpu";
+        const Engine engine(options);
+        double best = 0;
+        for (const auto& score : computeHeadScores(engine))
+            if (score.kind == "lorsa_qk")
+                best = std::max(best, score.induction);
+        qInfo("best Lorsa QK head induction score %.3f", best);
+        QVERIFY(best >= 0.4);
     }
 
     void demoFitsTheBudget()

@@ -1,4 +1,4 @@
-#include "model/training/head_scores.h"
+#include "model/engine/head_scores.h"
 
 #include "model/core/error.h"
 #include "model/engine/engine.h"
@@ -124,15 +124,21 @@ HeadScoreProbe headScoreProbe(const Engine& engine)
     return probe;
 }
 
-std::vector<HeadScore> computeHeadScores(const Engine& engine)
+std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int64_t> onlyLayer, const std::function<bool()>& cancelled)
 {
     c10::InferenceMode guard;
     const auto probe = headScoreProbe(engine);
     const auto& config = engine.model().config();
     const auto* lorsa = engine.lorsa();
+    if (onlyLayer && (*onlyLayer < 0 || *onlyLayer >= config.nLayers))
+        throw Error(ErrorKind::InvalidInput, "layer " + std::to_string(*onlyLayer) + " is not in the model (0.." +
+                                                 std::to_string(config.nLayers - 1) + ")");
+    std::vector<int64_t> layers;
+    for (int64_t layer = onlyLayer.value_or(0); layer <= onlyLayer.value_or(config.nLayers - 1); ++layer)
+        layers.push_back(layer);
     // One accumulator per layer, each with its own tensors (copies would share them).
     std::vector<HeadScoreAccumulator> model;
-    for (int64_t layer = 0; layer < config.nLayers; ++layer)
+    for (size_t i = 0; i < layers.size(); ++i)
         model.emplace_back(config.nHeads);
     std::optional<HeadScoreAccumulator> lorsaScores;
     std::vector<int64_t> qkHeads;
@@ -141,23 +147,25 @@ std::vector<HeadScore> computeHeadScores(const Engine& engine)
         for (int64_t h = 0; h < lorsa->config().nQkHeads; ++h)
             qkHeads.push_back(h);
     }
+    const auto patternHook = [](int64_t layer) { return "blocks." + std::to_string(layer) + ".attn.hook_pattern"; };
     RunRequest request;
-    for (int64_t layer = 0; layer < config.nLayers; ++layer)
-        request.modelHooks.names.insert("blocks." + std::to_string(layer) + ".attn.hook_pattern");
+    for (int64_t layer : layers)
+        request.modelHooks.names.insert(patternHook(layer));
+    request.lorsa = lorsa != nullptr;
+    request.cancelled = cancelled;
     for (int64_t start = 0; start < kHeadScoreSequences; start += kSequencesPerPass) {
+        if (cancelled && cancelled())
+            throw Error(ErrorKind::Cancelled, "head scoring cancelled");
         const auto tokens = probe.tokens.narrow(0, start, std::min(kSequencesPerPass, kHeadScoreSequences - start));
-        RunRequest pass = request;
-        pass.lorsa = lorsa != nullptr;
-        const auto result = engine.run(tokens, pass);
-        for (int64_t layer = 0; layer < config.nLayers; ++layer)
-            model[static_cast<size_t>(layer)].add(result.cache.at("blocks." + std::to_string(layer) + ".attn.hook_pattern"), tokens,
-                                                  probe.secondCopyStart);
+        const auto result = engine.run(tokens, request);
+        for (size_t i = 0; i < layers.size(); ++i)
+            model[i].add(result.cache.at(patternHook(layers[i])), tokens, probe.secondCopyStart);
         if (lorsa)
             lorsaScores->add(lorsa->patterns(result.lorsaInput, qkHeads), tokens, probe.secondCopyStart);
     }
     std::vector<HeadScore> out;
-    for (int64_t layer = 0; layer < config.nLayers; ++layer) {
-        const auto scores = model[static_cast<size_t>(layer)].scores("mhsa", layer);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const auto scores = model[i].scores("mhsa", layers[i]);
         out.insert(out.end(), scores.begin(), scores.end());
     }
     if (lorsa) {

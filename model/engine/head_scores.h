@@ -18,9 +18,13 @@
 ///    first_token     = mean over t >= 1 of A[t, 0] (t = 0 attends to itself only).
 ///  Means run over all probe sequences together.
 
+#include "model/engine/analysis.h"
+
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,17 +35,6 @@ class Engine;
 inline constexpr int64_t kHeadScoreSequences = 16;
 inline constexpr int64_t kHeadScoreRepeatLength = 50;
 inline constexpr uint64_t kHeadScoreSeed = 0;
-
-/// The four scores of one head.
-struct HeadScore {
-    std::string kind;          ///< "mhsa" or "lorsa_qk"
-    int64_t layer = 0;
-    int64_t head = 0;
-    double induction = 0;
-    double previousToken = 0;
-    double duplicateToken = 0;
-    double firstToken = 0;
-};
 
 /// Running sums of the four scores over probe sequences, per head.
 class HeadScoreAccumulator {
@@ -67,7 +60,10 @@ struct HeadScoreProbe {
 };
 HeadScoreProbe headScoreProbe(const Engine& engine);
 
-/// Scores every MHSA head of every layer and, when the engine holds a Lorsa, every Lorsa QK head.
-std::vector<HeadScore> computeHeadScores(const Engine& engine);
+/// Scores every MHSA head of every layer (of \p onlyLayer alone when given: the forward then
+/// stops there) and, when the engine holds a Lorsa, every Lorsa QK head. \p cancelled is polled
+/// between passes; true abandons the work with Error(Cancelled).
+std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int64_t> onlyLayer = std::nullopt,
+                                         const std::function<bool()>& cancelled = {});
 
 } // namespace lorsa

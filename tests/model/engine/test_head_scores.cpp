@@ -2,7 +2,7 @@
 
 #include "model/core/error.h"
 #include "model/engine/engine.h"
-#include "model/training/head_scores.h"
+#include "model/engine/head_scores.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
 
@@ -141,6 +141,31 @@ private Q_SLOTS:
             // With distinct tokens per copy, the only duplicates are in the second copy, once each.
             QVERIFY(s.duplicateToken >= 0 && s.duplicateToken <= 1);
         }
+    }
+
+    void oneLayerGivesThatLayersScoresAlone()
+    {
+        test::TempDir dir;
+        test::NeoxFixtureOptions options;
+        test::writeTinyNeox(dir / "model", options);
+        EngineOptions engineOptions;
+        engineOptions.modelDir = dir / "model";
+        engineOptions.device = "cpu";
+        engineOptions.threads = 1;
+        const Engine engine(engineOptions);
+        const auto all = computeHeadScores(engine);
+        const auto one = computeHeadScores(engine, int64_t(1));
+        QCOMPARE(static_cast<int64_t>(one.size()), options.nHeads);
+        for (int64_t h = 0; h < options.nHeads; ++h) {
+            const auto& a = all.at(static_cast<size_t>(options.nHeads + h));
+            const auto& b = one.at(static_cast<size_t>(h));
+            QCOMPARE(b.layer, int64_t(1));
+            QCOMPARE(b.head, h);
+            QVERIFY(std::abs(a.induction - b.induction) < 1e-9 && std::abs(a.previousToken - b.previousToken) < 1e-9);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(engine, int64_t(options.nLayers)));
+        int polls = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(engine, std::nullopt, [&] { return ++polls > 1; }));
     }
 };
 

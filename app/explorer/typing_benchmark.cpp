@@ -1,0 +1,92 @@
+#include "app/explorer/typing_benchmark.h"
+
+#include "app/explorer/main_window.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace lorsa {
+namespace {
+
+double percentile(std::vector<double> values, double q)
+{
+    std::sort(values.begin(), values.end());
+    return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+} // namespace
+
+TypingBenchmark::TypingBenchmark(MainWindow& window, int keystrokes)
+    : QObject(&window), m_window(window), m_prompt(window.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))), m_keystrokes(keystrokes)
+{
+    // One measurement per analysis: its first head detail (a later one is a selection change).
+    connect(&m_window, &MainWindow::analysisShown, this, [this] { m_analysisShown = true; });
+    connect(&m_window, &MainWindow::headDetailShown, this, [this] {
+        if (m_running && m_analysisShown) {
+            m_analysisShown = false;
+            measured();
+        }
+    });
+}
+
+void TypingBenchmark::start()
+{
+    // Split into words that keep their leading whitespace, so typing them back restores the text.
+    static const QRegularExpression word(QStringLiteral("\\s*\\S+"));
+    const QString text = m_prompt->toPlainText();
+    QStringList words;
+    for (auto it = word.globalMatch(text); it.hasNext();)
+        words << it.next().captured();
+    if (m_keystrokes < 1 || words.size() <= m_keystrokes) {
+        std::fprintf(stderr, "--bench-typing %d: the prompt has only %lld words\n", m_keystrokes, static_cast<long long>(words.size()));
+        QApplication::exit(2);
+        return;
+    }
+    m_pending = words.mid(words.size() - m_keystrokes);
+    m_prompt->setPlainText(words.mid(0, words.size() - m_keystrokes).join(QString()));
+    m_running = true;
+    m_analysisShown = false;
+    // That shortened prompt is analysed first (not timed); its detail triggers the first keystroke.
+}
+
+void TypingBenchmark::typeNext()
+{
+    QTextCursor cursor = m_prompt->textCursor();
+    cursor.movePosition(QTextCursor::End);
+    cursor.insertText(m_pending.takeFirst());
+}
+
+void TypingBenchmark::measured()
+{
+    const bool timed = static_cast<int>(m_totalMs.size()) < m_keystrokes - static_cast<int>(m_pending.size());
+    if (timed) {
+        QElapsedTimer repaint;
+        repaint.start();
+        m_window.repaint();
+        m_repaintMs.push_back(repaint.nsecsElapsed() / 1e6);
+        m_totalMs.push_back(m_window.msSinceRequest());
+    }
+    if (m_pending.isEmpty()) {
+        finish();
+        return;
+    }
+    QTimer::singleShot(0, this, &TypingBenchmark::typeNext);
+}
+
+void TypingBenchmark::finish()
+{
+    m_running = false;
+    std::printf("keystroke to repainted views (debounce excluded), %zu keystrokes: median %.1f ms, 90th percentile %.1f ms, "
+                "max %.1f ms; of which the repaint: median %.1f ms\n",
+                m_totalMs.size(), percentile(m_totalMs, 0.5), percentile(m_totalMs, 0.9), percentile(m_totalMs, 1.0),
+                percentile(m_repaintMs, 0.5));
+    QApplication::exit(0);
+}
+
+} // namespace lorsa
