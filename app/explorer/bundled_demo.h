@@ -28,9 +28,10 @@ struct HeadAtToken {
     int token = 0;
 };
 
-/// The OV head to start on: among heads reading the QK head with the highest induction score,
-/// the one with the largest activation anywhere in the prompt, and that token. Nothing when the
-/// analysis has no head scores or none of those heads fires.
+/// The OV head to start on: among heads reading an induction QK head (induction score within 10%
+/// of the best), the one with the largest activation at a token that repeats an earlier token,
+/// and that token.
+/// Nothing when the analysis has no head scores or none of those heads fires.
 std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis);
 
 } // namespace lorsa
