@@ -1,5 +1,7 @@
 #include "widgets/head_activation_model.h"
 
+#include "widgets/head_score_text.h"
+
 #include "widgets/token_layout.h"
 
 #include <algorithm>
@@ -175,12 +177,7 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() != InductionColumn || !qkScore)
             return {};
-        return tr("QK head %1: induction %2, previous-token %3, duplicate-token %4, first-token %5")
-            .arg(row.head / qkGroup)
-            .arg(qkScore->induction, 0, 'f', 3)
-            .arg(qkScore->previousToken, 0, 'f', 3)
-            .arg(qkScore->duplicateToken, 0, 'f', 3)
-            .arg(qkScore->firstToken, 0, 'f', 3);
+        return headScoreText(tr("QK head %1").arg(row.head / qkGroup), *qkScore);
     case Qt::TextAlignmentRole:
         return index.column() <= ShareColumn || index.column() == ScaleColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case ValueRole:

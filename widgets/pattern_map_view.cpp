@@ -3,6 +3,7 @@
 #include "model/core/error.h"
 #include "widgets/data_writer.h"
 #include "widgets/export_menu.h"
+#include "widgets/head_score_text.h"
 #include "widgets/pattern_map.h"
 #include "widgets/plot_style.h"
 #include "widgets/selection_model.h"
@@ -178,12 +179,7 @@ void PatternMapView::rebuild()
             if (m_analysis && head < static_cast<int>(m_analysis->mhsaHeadScores.size())) {
                 const HeadScore& score = m_analysis->mhsaHeadScores[static_cast<size_t>(head)];
                 item->setText(item->text() + tr("   ind %1").arg(score.induction, 0, 'f', 2));
-                item->setToolTip(tr("MHSA head %1: induction %2, previous-token %3, duplicate-token %4, first-token %5")
-                                     .arg(head)
-                                     .arg(score.induction, 0, 'f', 3)
-                                     .arg(score.previousToken, 0, 'f', 3)
-                                     .arg(score.duplicateToken, 0, 'f', 3)
-                                     .arg(score.firstToken, 0, 'f', 3));
+                item->setToolTip(headScoreText(tr("MHSA head %1").arg(head), score));
             }
             if (head == d->mhsaHead)
                 item->setSelected(true);

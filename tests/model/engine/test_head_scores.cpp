@@ -35,6 +35,17 @@ at::Tensor oneHot(int64_t t, const std::function<int64_t(int64_t)>& target)
     return a;
 }
 
+/// A single-threaded CPU engine on the tiny gpt_neox fixture written into \p dir.
+std::unique_ptr<Engine> fixtureEngine(const test::TempDir& dir, const test::NeoxFixtureOptions& options)
+{
+    test::writeTinyNeox(dir / "model", options);
+    EngineOptions engineOptions;
+    engineOptions.modelDir = dir / "model";
+    engineOptions.device = "cpu";
+    engineOptions.threads = 1;
+    return std::make_unique<Engine>(engineOptions);
+}
+
 } // namespace
 
 class TestHeadScores : public QObject {
@@ -103,25 +114,20 @@ private Q_SLOTS:
     void fixtureModelEndToEnd()
     {
         test::TempDir dir;
-        test::NeoxFixtureOptions options;
-        test::writeTinyNeox(dir / "model", options);
-        EngineOptions engineOptions;
-        engineOptions.modelDir = dir / "model";
-        engineOptions.device = "cpu";
-        engineOptions.threads = 1;
-        const Engine engine(engineOptions);
-        const auto scores = computeHeadScores(engine);
+        const test::NeoxFixtureOptions options;
+        const auto engine = fixtureEngine(dir, options);
+        const auto scores = computeHeadScores(*engine);
         QCOMPARE(static_cast<int64_t>(scores.size()), options.nLayers * options.nHeads);
 
         // Independent check: the probe is fixed, and each score recomputed with plain loops.
-        const auto probe = headScoreProbe(engine);
+        const auto probe = headScoreProbe(*engine);
         QCOMPARE(probe.tokens.size(0), kHeadScoreSequences);
         const int64_t t = probe.tokens.size(1);
         const int64_t n = t / 2;  // two copies, after a BOS when the model has one
         QCOMPARE(probe.secondCopyStart, t - n);
         RunRequest request;
         request.modelHooks.names = {"blocks.1.attn.hook_pattern"};
-        const auto pattern = engine.run(probe.tokens, request).cache.at("blocks.1.attn.hook_pattern").to(at::kDouble);
+        const auto pattern = engine->run(probe.tokens, request).cache.at("blocks.1.attn.hook_pattern").to(at::kDouble);
         for (int64_t h = 0; h < options.nHeads; ++h) {
             double induction = 0, previous = 0, first = 0;
             for (int64_t b = 0; b < kHeadScoreSequences; ++b)
@@ -146,15 +152,10 @@ private Q_SLOTS:
     void oneLayerGivesThatLayersScoresAlone()
     {
         test::TempDir dir;
-        test::NeoxFixtureOptions options;
-        test::writeTinyNeox(dir / "model", options);
-        EngineOptions engineOptions;
-        engineOptions.modelDir = dir / "model";
-        engineOptions.device = "cpu";
-        engineOptions.threads = 1;
-        const Engine engine(engineOptions);
-        const auto all = computeHeadScores(engine);
-        const auto one = computeHeadScores(engine, int64_t(1));
+        const test::NeoxFixtureOptions options;
+        const auto engine = fixtureEngine(dir, options);
+        const auto all = computeHeadScores(*engine);
+        const auto one = computeHeadScores(*engine, int64_t(1));
         QCOMPARE(static_cast<int64_t>(one.size()), options.nHeads);
         for (int64_t h = 0; h < options.nHeads; ++h) {
             const auto& a = all.at(static_cast<size_t>(options.nHeads + h));
@@ -163,9 +164,9 @@ private Q_SLOTS:
             QCOMPARE(b.head, h);
             QVERIFY(std::abs(a.induction - b.induction) < 1e-9 && std::abs(a.previousToken - b.previousToken) < 1e-9);
         }
-        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(engine, int64_t(options.nLayers)));
+        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(*engine, int64_t(options.nLayers)));
         int polls = 0;
-        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(engine, std::nullopt, [&] { return ++polls > 1; }));
+        QVERIFY_THROWS_EXCEPTION(Error, computeHeadScores(*engine, std::nullopt, [&] { return ++polls > 1; }));
     }
 };
 

@@ -66,6 +66,15 @@ ProbeScores probeScores(const Transformer& model, const Tokenizer& tokenizer)
     return scores;
 }
 
+EngineOptions demoEngineOptions()
+{
+    EngineOptions options;
+    options.modelDir = kDemo / "model";
+    options.lorsaDir = kDemo / "lorsa";
+    options.device = "cpu";
+    return options;
+}
+
 } // namespace
 
 class TestDemo : public QObject {
@@ -118,11 +127,7 @@ private Q_SLOTS:
 
     void lorsaReconstructsHeldOutAttention()
     {
-        EngineOptions options;
-        options.modelDir = kDemo / "model";
-        options.lorsaDir = kDemo / "lorsa";
-        options.device = "cpu";
-        const Engine engine(options);
+        const Engine engine(demoEngineOptions());
         const auto& lorsaConfig = engine.lorsa()->config();
         QVERIFY(lorsaConfig.topK >= 1 && lorsaConfig.topK <= 16);
         const auto endOfText = engine.tokenizer().tokenToId("<|endoftext|>");
@@ -161,11 +166,7 @@ private Q_SLOTS:
 
     void lorsaHasAnInductionHead()
     {
-        EngineOptions options;
-        options.modelDir = kDemo / "model";
-        options.lorsaDir = kDemo / "lorsa";
-        options.device = "cpu";
-        const Engine engine(options);
+        const Engine engine(demoEngineOptions());
         double best = 0;
         for (const auto& score : computeHeadScores(engine))
             if (score.kind == "lorsa_qk")
