@@ -11,6 +11,7 @@
 
 #include <c10/core/GradMode.h>
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -26,21 +27,33 @@ std::string hook(int64_t layer, const std::string& name)
     return "blocks." + std::to_string(layer) + "." + name;
 }
 
+/// CUDA autocast on or off, through the API of the LibTorch at hand (2.4 made it per device).
+void setCudaAutocast(bool enabled)
+{
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    if (enabled)
+        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+    if (enabled)
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(enabled);
+#endif
+}
+
 /// bf16 autocast around the Lorsa forward on CUDA, as Language-Model-SAEs trains.
 class AutocastScope {
 public:
     explicit AutocastScope(bool enabled) : m_enabled(enabled)
     {
-        if (!m_enabled)
-            return;
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-        at::autocast::set_enabled(true);
+        if (m_enabled)
+            setCudaAutocast(true);
     }
     ~AutocastScope()
     {
         if (!m_enabled)
             return;
-        at::autocast::set_enabled(false);
+        setCudaAutocast(false);
         at::autocast::clear_cache();
     }
     AutocastScope(const AutocastScope&) = delete;
