@@ -60,6 +60,9 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
     m_debounce.setInterval(kDebounceMs);
     connect(m_prompt, &QPlainTextEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
     connect(&m_debounce, &QTimer::timeout, this, &MainWindow::requestAnalysis);
+    m_viewsUpdate.setSingleShot(true);
+    m_viewsUpdate.setInterval(kDetailWaitMs);
+    connect(&m_viewsUpdate, &QTimer::timeout, this, &MainWindow::updateViewsWithAnalysis);
     connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) { selectionChanged(static_cast<int>(field)); });
     connect(m_headList, &HeadListView::interventionChanged, this, [this](const HeadScales& scales) {
         m_scales.clear();
@@ -287,15 +290,30 @@ void MainWindow::showAnalysis(const PromptAnalysisPtr& analysis)
         m_mhsaAuto = true;
     }
     m_syncingSelection = false;
-    m_heatmap->setAnalysis(analysis);
-    m_headList->setAnalysis(analysis);
-    m_patterns->setAnalysis(analysis);
-    m_zPattern->setAnalysis(analysis);
-    m_fidelity->setAnalysis(analysis);
+    // The head detail follows within a few milliseconds: the views take both at once and repaint
+    // once, rather than painting the analysis and then again with its detail.
+    m_viewsPending = true;
+    requestHeadDetail();
+    if (m_info.nOvHeads > 0)
+        m_viewsUpdate.start();
+    else
+        updateViewsWithAnalysis();
+}
+
+void MainWindow::updateViewsWithAnalysis()
+{
+    m_viewsUpdate.stop();
+    if (!m_viewsPending || !m_analysis)
+        return;
+    m_viewsPending = false;
+    m_heatmap->setAnalysis(m_analysis);
+    m_headList->setAnalysis(m_analysis);
+    m_patterns->setAnalysis(m_analysis);
+    m_zPattern->setAnalysis(m_analysis);
+    m_fidelity->setAnalysis(m_analysis);
     m_lastShownMs = m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1e6 : 0;
     updateStatus();
     Q_EMIT analysisShown();
-    requestHeadDetail();
     if (!m_scales.empty())
         requestIntervention();
 }
@@ -307,6 +325,7 @@ void MainWindow::showHeadDetail(const HeadDetailPtr& detail)
     // The worker answers for the prompt it holds; never show a detail of another length.
     if (detail->headActivation.size() != m_analysis->tokens.size())
         return;
+    updateViewsWithAnalysis();
     m_detail = detail;
     m_syncingSelection = true;
     m_selection->setMhsaHead(detail->mhsaHead);

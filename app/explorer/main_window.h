@@ -36,6 +36,8 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     static constexpr int kDebounceMs = 150;
+    /// How long a new analysis waits for its head detail so that the views repaint once.
+    static constexpr int kDetailWaitMs = 40;
     static constexpr int kMaxRecent = 8;
 
     explicit MainWindow(const ExplorerOptions& options = {}, QWidget* parent = nullptr);
@@ -87,6 +89,8 @@ private:
     void requestIntervention();
     void showAnalysis(const PromptAnalysisPtr& analysis);
     void showHeadDetail(const HeadDetailPtr& detail);
+    /// Puts m_analysis into the views (once its head detail is in, or kDetailWaitMs later).
+    void updateViewsWithAnalysis();
     void showError(quint64 generation, const QString& message);
     void selectionChanged(int field);
     void moveToken(int step);
@@ -123,6 +127,8 @@ private:
     QLabel* m_timeLabel = nullptr;
     QMenu* m_recentMenu = nullptr;
     QTimer m_debounce;
+    QTimer m_viewsUpdate;        // shows an analysis whose head detail is late
+    bool m_viewsPending = false; // m_analysis is not in the views yet
 
     ExplorerOptions m_options;
     QString m_modelDir;          // of the loaded session
