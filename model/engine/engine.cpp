@@ -143,6 +143,13 @@ InputModeEvidence Engine::detectInputMode(const std::optional<LorsaInputMode>& o
         evidence.how = "override";
         return evidence;
     }
+    const auto& recorded = m_lorsa->config().recordedInput;
+    if (recorded == "normalized" || recorded == "affine") {
+        InputModeEvidence evidence;
+        evidence.chosen = parseInputMode(recorded);
+        evidence.how = "recorded in the checkpoint";
+        return evidence;
+    }
     const auto fallback =
         m_lorsa->config().format == LorsaFormat::OriginalRelease ? LorsaInputMode::Affine : LorsaInputMode::Normalized;
     auto ids = encodePromptText(*m_tokenizer, calibrationText(), bosTokenFor(*m_tokenizer, m_model->config().bosTokenId)).ids;

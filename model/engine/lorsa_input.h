@@ -21,7 +21,7 @@ LorsaInputMode parseInputMode(const std::string& name);
 /// The outcome of detection, with the evidence shown to the user.
 struct InputModeEvidence {
     LorsaInputMode chosen = LorsaInputMode::Normalized;
-    std::string how;                  ///< "detected", "default (inconclusive)", "override"
+    std::string how;                  ///< "detected", "default (inconclusive)", "override", "recorded in the checkpoint"
     std::optional<double> fvuNormalized;  ///< FVU on the calibration text under each input
     std::optional<double> fvuAffine;
     int64_t calibrationTokens = 0;

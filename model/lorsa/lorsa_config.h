@@ -34,6 +34,9 @@ struct LorsaConfig {
     std::string normActivation = "dataset-wise";  ///< or "inference"
     std::optional<double> averageNormIn;          ///< dataset-wise norms (N_in, N_out)
     std::optional<double> averageNormOut;
+    /// The input convention `lorsa train` records in the weights' metadata ("normalized" or
+    /// "affine"); empty for checkpoints that do not say (Language-Model-SAEs ignores the key).
+    std::string recordedInput;
     bool rotary = false;
     int64_t rotaryDim = 0;
     double rotaryBase = 10000.0;

@@ -25,6 +25,14 @@ public:
 
     bool contains(const std::string& name) const { return m_source->contains(m_prefix + name); }
 
+    /// A string of the file's metadata, empty when absent.
+    std::string metadata(const std::string& key) const
+    {
+        const auto all = m_source->metadata();
+        const auto it = all.find(key);
+        return it == all.end() ? std::string() : it->second;
+    }
+
     /// The named tensor as float64 after checking dtype, shape and finiteness.
     at::Tensor tensor(const std::string& name, at::IntArrayRef expected) const
     {
@@ -102,6 +110,7 @@ LorsaWeights loadLorsaWeights(LorsaConfig& config)
             w.lnK = reader.tensor("ln_k.w", {nQk, dQk});
         }
         readNorms(reader, config);
+        config.recordedInput = reader.metadata("lorsa_input");
     }
     for (const auto* t : {&w.wQ, &w.wK, &w.bQ, &w.bK, &w.wV, &w.wO, &w.bV, &w.logThreshold, &w.lnQ, &w.lnK})
         w.parameterCount += t->defined() ? t->numel() : 0;

@@ -190,6 +190,15 @@ private Q_SLOTS:
         const auto metadata = openSafetensors(options.outDir / "sae_weights.safetensors")->metadata();
         QCOMPARE(metadata.at("lorsa_input"), std::string("normalized"));
         QCOMPARE(metadata.at("target"), std::string("centred attn_out"));
+        // The engine takes the recorded input convention instead of measuring it.
+        QCOMPARE(layer->config().recordedInput, std::string("normalized"));
+        EngineOptions engineOptions;
+        engineOptions.modelDir = options.modelDir;
+        engineOptions.lorsaDir = options.outDir;
+        engineOptions.device = "cpu";
+        const Engine reloaded(engineOptions);
+        QCOMPARE(reloaded.inputMode().how, std::string("recorded in the checkpoint"));
+        QVERIFY(reloaded.inputMode().chosen == LorsaInputMode::Normalized);
 
         // Log and evaluation.
         const auto log = test::readFile(options.outDir / kTrainingLogFile);
