@@ -28,14 +28,7 @@ std::string formatStats(const TimingStats& stats)
 
 void runTyping(const EngineFlags& engine, const TypingBenchmarkOptions& options, bool json, Streams streams)
 {
-    SessionOptions session;
-    session.modelDir = engine.model;
-    session.lorsaDir = engine.lorsa;
-    session.device = engine.device;
-    session.dtype = engine.dtype;
-    session.threads = engine.threads;
-    session.lorsaInput = engine.lorsaInput;
-    const auto explorer = ExplorerSession::open(session);
+    const auto explorer = ExplorerSession::open(engine.toSessionOptions());
     const auto result = runTypingBenchmark(*explorer, options);
     const auto& info = explorer->info();
     if (json) {

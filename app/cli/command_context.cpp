@@ -33,6 +33,18 @@ EngineOptions EngineFlags::toOptions() const
     return options;
 }
 
+SessionOptions EngineFlags::toSessionOptions() const
+{
+    SessionOptions options;
+    options.modelDir = model;
+    options.lorsaDir = lorsa;
+    options.device = device;
+    options.dtype = dtype;
+    options.threads = threads;
+    options.lorsaInput = lorsaInput;
+    return options;
+}
+
 std::string promptFrom(const std::string& text, const std::string& textFile)
 {
     if (!text.empty() && !textFile.empty())

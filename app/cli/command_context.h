@@ -2,6 +2,7 @@
 // Options shared by the lorsa subcommands and the streams they write to.
 
 #include "model/engine/engine.h"
+#include "model/engine/explorer_session.h"
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,8 @@ struct EngineFlags {
 
     void addTo(CLI::App& command, bool lorsaOption = true);
     EngineOptions toOptions() const;
+    /// The same for an ExplorerSession (what the explorer's worker opens).
+    SessionOptions toSessionOptions() const;
 };
 
 /// Reads --text or --text-file (exactly one must be given); the file must be UTF-8 text.

@@ -1,6 +1,7 @@
 #include "app/explorer/typing_benchmark.h"
 
 #include "app/explorer/main_window.h"
+#include "model/engine/timing_stats.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -8,19 +9,9 @@
 #include <QRegularExpression>
 #include <QTimer>
 
-#include <algorithm>
 #include <cstdio>
 
 namespace lorsa {
-namespace {
-
-double percentile(std::vector<double> values, double q)
-{
-    std::sort(values.begin(), values.end());
-    return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
-}
-
-} // namespace
 
 TypingBenchmark::TypingBenchmark(MainWindow& window, int keystrokes)
     : QObject(&window), m_window(window), m_prompt(window.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))), m_keystrokes(keystrokes)
@@ -82,10 +73,10 @@ void TypingBenchmark::measured()
 void TypingBenchmark::finish()
 {
     m_running = false;
+    const TimingStats total = timingStatsOf(m_totalMs);
     std::printf("keystroke to repainted views (debounce excluded), %zu keystrokes: median %.1f ms, 90th percentile %.1f ms, "
                 "max %.1f ms; of which the repaint: median %.1f ms\n",
-                m_totalMs.size(), percentile(m_totalMs, 0.5), percentile(m_totalMs, 0.9), percentile(m_totalMs, 1.0),
-                percentile(m_repaintMs, 0.5));
+                m_totalMs.size(), total.median, percentileOf(m_totalMs, 0.9), total.max, timingStatsOf(m_repaintMs).median);
     QApplication::exit(0);
 }
 

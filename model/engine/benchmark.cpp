@@ -29,17 +29,6 @@ double timeMs(at::Device device, Work&& work)
 
 } // namespace
 
-TimingStats timingStatsOf(std::vector<double> samples)
-{
-    std::sort(samples.begin(), samples.end());
-    TimingStats stats;
-    stats.min = samples.front();
-    stats.max = samples.back();
-    const auto n = samples.size();
-    stats.median = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
-    return stats;
-}
-
 double currentRssMb()
 {
     std::ifstream statm("/proc/self/statm");

@@ -5,20 +5,11 @@
 /// patterns materialised at once, as the reference Python code does) as an in-run baseline.
 
 #include "model/engine/engine.h"
+#include "model/engine/timing_stats.h"
 
 #include <optional>
-#include <vector>
 
 namespace lorsa {
-
-struct TimingStats {
-    double median = 0;
-    double min = 0;
-    double max = 0;
-};
-
-/// Median, minimum and maximum of \p samples (not empty).
-TimingStats timingStatsOf(std::vector<double> samples);
 
 struct BenchmarkResult {
     int64_t tokens = 0;

@@ -3,7 +3,6 @@
 #include "model/core/error.h"
 #include "model/engine/lorsa_input.h"
 
-#include <algorithm>
 #include <chrono>
 
 namespace lorsa {
@@ -57,8 +56,7 @@ TypingBenchmarkResult runTypingBenchmark(ExplorerSession& session, const TypingB
     result.analyzeMs = timingStatsOf(analyzeMs);
     result.headDetailMs = timingStatsOf(detailMs);
     result.totalMs = timingStatsOf(totalMs);
-    std::sort(totalMs.begin(), totalMs.end());
-    result.p90TotalMs = totalMs[static_cast<size_t>(0.9 * static_cast<double>(totalMs.size() - 1))];
+    result.p90TotalMs = percentileOf(totalMs, 0.9);
     return result;
 }
 
