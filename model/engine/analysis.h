@@ -90,6 +90,7 @@ struct PromptAnalysis {
     std::vector<HeadScore> mhsaHeadScores;
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
+    int64_t reusedTokens = 0;                            ///< leading tokens whose work the previous prompt had done
 };
 
 /// Everything that depends on one selected Lorsa head, MHSA head and query token.

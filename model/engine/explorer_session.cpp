@@ -5,6 +5,7 @@
 #include "model/engine/engine.h"
 #include "model/engine/head_attribution.h"
 #include "model/engine/head_scores.h"
+#include "model/engine/prompt_runner.h"
 
 #include <c10/core/InferenceMode.h>
 
@@ -39,6 +40,22 @@ void checkIndex(int64_t value, int64_t count, const std::string& what)
         throw Error(ErrorKind::InvalidInput, what + " " + std::to_string(value) + " does not exist (valid: 0.." + std::to_string(count - 1) + ")");
 }
 
+/// Per token, the heads with a nonzero activation, strongest first. acts: [T,n_ov] float32 CPU.
+std::vector<std::vector<HeadActivation>> activeHeadsByToken(const at::Tensor& acts)
+{
+    const int64_t tokens = acts.size(0), heads = acts.size(1);
+    std::vector<std::vector<HeadActivation>> active(static_cast<size_t>(tokens));
+    const float* row = acts.data_ptr<float>();
+    for (auto& list : active) {
+        for (int32_t head = 0; head < heads; ++head)
+            if (row[head] != 0)
+                list.push_back({head, row[head]});
+        std::stable_sort(list.begin(), list.end(), [](const HeadActivation& a, const HeadActivation& b) { return a.activation > b.activation; });
+        row += heads;
+    }
+    return active;
+}
+
 std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prompt)
 {
     std::vector<TokenInfo> tokens;
@@ -52,18 +69,14 @@ std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prom
 struct ExplorerSession::State {
     std::unique_ptr<Engine> engine;
     SessionInfo info;
-    // The last analysed prompt, kept for head queries.
-    uint64_t generation = 0;
-    at::Tensor tokens;        // [1,T] int64 on the engine's device
-    at::Tensor lorsaInput;    // [1,T,d]
-    at::Tensor featureActs;   // [1,T,n_ov]
-    at::Tensor reconstructed; // [1,T,d]
-    at::Tensor mhsaPatterns;  // [H,T,T] float32 CPU
+    /// Runs the prompts and keeps the last one for head queries.
+    std::unique_ptr<PromptRunner> runner;
     std::unique_ptr<HeadAttribution> attribution;
 
+    const PromptRun& prompt() const { return runner->last(); }
     void requirePrompt() const
     {
-        if (!tokens.defined())
+        if (!prompt().tokens.defined())
             throw Error(ErrorKind::InvalidInput, "no prompt has been analysed yet");
     }
     void requireLorsa() const
@@ -110,6 +123,7 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     info.nLayers = static_cast<int32_t>(config.nLayers);
     info.nMhsaHeads = static_cast<int32_t>(config.nHeads);
     info.maxTokens = engine.maxTokens();
+    state.runner = std::make_unique<PromptRunner>(engine, engine.lorsa() ? engine.lorsa()->config().layer : 0);
     if (const auto* sae = engine.lorsa()) {
         info.lorsaName = sae->config().name;
         info.layer = static_cast<int32_t>(sae->config().layer);
@@ -142,62 +156,36 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     const auto start = std::chrono::steady_clock::now();
     c10::InferenceMode guard;
     const auto prompt = engine.encodePrompt(text, prependBos);
-    const auto tokens = at::tensor(prompt.ids, at::kLong).unsqueeze(0);
-    const auto layer = state.info.layer;
-    const auto patternHook = "blocks." + std::to_string(layer) + ".attn.hook_pattern";
-    RunRequest request;
-    request.modelHooks.names = {patternHook};
-    request.lorsa = engine.lorsa() != nullptr;
-    request.fidelity = engine.lorsa() != nullptr;
-    request.logits = true;
-    request.cancelled = cancelled;
-    auto result = engine.run(tokens, request);
+    const auto& run = state.runner->run(prompt.ids, cancelled);
 
     auto analysis = std::make_shared<PromptAnalysis>();
     analysis->generation = generation;
     analysis->modelName = state.info.modelName;
     analysis->lorsaName = state.info.lorsaName;
-    analysis->layer = layer;
+    analysis->layer = state.info.layer;
     analysis->nMhsaHeads = state.info.nMhsaHeads;
     analysis->nQkHeads = state.info.nQkHeads;
     for (const auto& score : state.info.headScores)
         (score.kind == "lorsa_qk" ? analysis->qkHeadScores : analysis->mhsaHeadScores).push_back(score);
     analysis->nOvHeads = state.info.nOvHeads;
     analysis->tokens = tokenInfos(engine, prompt);
+    analysis->reusedTokens = run.reusedPositions;
 
-    state.tokens = tokens.to(engine.device());
-    state.mhsaPatterns = result.cache.at(patternHook).select(0, 0).to(at::kCPU, at::kFloat);
-    state.generation = generation;
     if (engine.lorsa()) {
-        state.lorsaInput = result.lorsaInput;
-        state.featureActs = result.lorsa->featureActs;
-        state.reconstructed = result.lorsa->reconstructed;
-        const auto acts = result.lorsa->featureActs.select(0, 0).to(at::kCPU, at::kFloat); // [T,n_ov]
-        const auto norms = state.attribution->decoderNorms();                              // [n_ov] CPU float
+        const auto acts = run.featureActs.select(0, 0).to(at::kCPU, at::kFloat).contiguous();  // [T,n_ov]
+        const auto norms = state.attribution->decoderNorms();                                  // [n_ov] CPU float
         analysis->decoderNorms = toVector(norms);
         analysis->reconstructionShareDenominator = toVector((acts.abs() * norms.unsqueeze(0)).sum(1));
-        const auto counts = (acts != 0).sum(1);
-        analysis->activeCount = toVector(counts);
-        analysis->active.resize(prompt.ids.size());
-        for (int64_t t = 0; t < acts.size(0); ++t) {
-            const auto row = acts[t];
-            const auto nonzero = row.nonzero().reshape({-1});
-            const auto values = row.index_select(0, nonzero);
-            const auto order = values.argsort(0, true);
-            auto& list = analysis->active[static_cast<size_t>(t)];
-            list.reserve(static_cast<size_t>(order.numel()));
-            const auto* heads = nonzero.data_ptr<int64_t>();
-            const auto* sorted = order.data_ptr<int64_t>();
-            const auto* value = values.data_ptr<float>();
-            for (int64_t j = 0; j < order.numel(); ++j)
-                list.push_back({static_cast<int32_t>(heads[sorted[j]]), value[sorted[j]]});
-        }
+        analysis->activeCount = toVector((acts != 0).sum(1));
+        analysis->active = activeHeadsByToken(acts);
         // Token attributions cost a [d,V] product per head: compute the strongest heads of this
         // prompt that are not cached yet, within a budget, so typing stays interactive; the rest
         // fill in as later prompts (or head selections) reach them.
-        const auto strongest = std::get<1>(acts.abs().amax(0).topk(std::min<int64_t>(acts.size(1), kAttributionBudget)));
-        std::vector<int64_t> wanted(strongest.data_ptr<int64_t>(), strongest.data_ptr<int64_t>() + strongest.numel());
-        std::erase_if(wanted, [&](int64_t head) { return (acts.select(1, head) == 0).all().item<bool>(); });
+        const auto [peaks, strongest] = acts.abs().amax(0).topk(std::min<int64_t>(acts.size(1), kAttributionBudget));
+        std::vector<int64_t> wanted;
+        for (int64_t j = 0; j < strongest.numel(); ++j)
+            if (peaks.data_ptr<float>()[j] > 0)
+                wanted.push_back(strongest.data_ptr<int64_t>()[j]);
         state.attribution->prepare(wanted);
         analysis->headPromotedTokens.resize(static_cast<size_t>(analysis->nOvHeads));
         analysis->headValueTokens.resize(static_cast<size_t>(analysis->nOvHeads));
@@ -208,7 +196,7 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
             analysis->headPromotedTokens[static_cast<size_t>(head)] = attributed.promoted;
             analysis->headValueTokens[static_cast<size_t>(head)] = attributed.value;
         }
-        const auto& fidelity = *result.fidelity;
+        const auto& fidelity = *run.fidelity;
         analysis->fidelity = {fidelity.fvu, fidelity.meanL0, fidelity.cleanLoss, fidelity.splicedLoss, fidelity.l0PerToken,
                               fidelity.errorPerToken};
     }
@@ -222,7 +210,8 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     state.requirePrompt();
     state.requireLorsa();
     const auto& sae = *state.engine->lorsa();
-    const auto tokenCount = state.tokens.size(1);
+    const auto& run = state.prompt();
+    const auto tokenCount = run.tokens.size(1);
     checkIndex(lorsaHead, sae.config().nOvHeads, "Lorsa head");
     checkIndex(queryToken, tokenCount, "token");
     if (mhsaHead)
@@ -234,14 +223,14 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     detail->lorsaHead = lorsaHead;
     detail->qkHead = static_cast<int32_t>(sae.qkHeadOf(lorsaHead));
     detail->queryToken = queryToken;
-    detail->headActivation = toVector(state.featureActs.select(0, 0).select(1, lorsaHead));
-    const auto lorsaPattern = sae.patterns(state.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
+    detail->headActivation = toVector(run.featureActs.select(0, 0).select(1, lorsaHead));
+    const auto lorsaPattern = sae.patterns(run.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
     detail->lorsaPattern = toMatrix(lorsaPattern);
-    detail->zPattern = toMatrix(sae.zPatterns(state.lorsaInput, {lorsaHead}).select(0, 0).select(0, 0));
-    const auto distances = meanJensenShannonDistance(lorsaPattern, state.mhsaPatterns);
+    detail->zPattern = toMatrix(sae.zPatterns(run.lorsaInput, {lorsaHead}).select(0, 0).select(0, 0));
+    const auto distances = meanJensenShannonDistance(lorsaPattern, run.attentionPattern);
     detail->mhsaSimilarity = toVector(distances);
     detail->mhsaHead = mhsaHead ? *mhsaHead : static_cast<int32_t>(distances.argmin().item<int64_t>());
-    detail->mhsaPattern = toMatrix(state.mhsaPatterns.select(0, detail->mhsaHead));
+    detail->mhsaPattern = toMatrix(run.attentionPattern.select(0, detail->mhsaHead));
     const auto& tokens = state.attribution->tokensOf(lorsaHead);
     detail->promotedTokens = tokens.promoted;
     detail->valueTokens = tokens.value;
@@ -255,12 +244,13 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
     state.requirePrompt();
     state.requireLorsa();
     const auto& engine = *state.engine;
-    checkIndex(queryToken, state.tokens.size(1), "token");
+    const auto& run = state.prompt();
+    checkIndex(queryToken, run.tokens.size(1), "token");
     for (const auto& [head, scale] : headScales)
         checkIndex(head, engine.lorsa()->config().nOvHeads, "Lorsa head");
     c10::InferenceMode guard;
 
-    auto modified = state.reconstructed.clone();
+    auto modified = run.reconstructed.clone();
     if (!headScales.empty()) {
         std::vector<int64_t> heads;
         std::vector<float> deltas;
@@ -270,22 +260,24 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
         }
         const auto index = at::tensor(heads, at::kLong).to(engine.device());
         const auto delta = at::tensor(deltas, at::kFloat).to(engine.device(), modified.scalar_type());
-        const auto acts = state.featureActs.index_select(-1, index) * delta;               // [1,T,n]
+        const auto acts = run.featureActs.index_select(-1, index) * delta;                 // [1,T,n]
         const auto outputs = engine.lorsa()->outputWeights().index_select(0, index);        // [n,d]
         modified = modified + at::matmul(acts, outputs.to(modified.scalar_type()));
     }
     auto probabilitiesWith = [&](const at::Tensor& replacement) {
+        // The blocks before the Lorsa's see no difference: start at its block.
         ForwardOptions forward;
+        forward.resumeFrom = ResumePoint{engine.lorsa()->config().layer, run.residualPre};
         const auto hook = engine.lorsaOutHook();
         forward.intervene = [&](const std::string& name, at::Tensor& activation) {
             if (name == hook)
                 activation = replacement.to(activation.scalar_type());
         };
         ActivationCache unused;
-        const auto logits = engine.model().forward(state.tokens, unused, forward);
+        const auto logits = engine.model().forward(run.tokens, unused, forward);
         return at::softmax(logits.select(0, 0).select(0, queryToken).to(at::kFloat), -1).to(at::kCPU);
     };
-    const auto baseline = probabilitiesWith(state.reconstructed);
+    const auto baseline = probabilitiesWith(run.reconstructed);
     const auto intervened = probabilitiesWith(modified);
 
     auto result = std::make_shared<InterventionResult>();

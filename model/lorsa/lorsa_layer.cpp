@@ -27,14 +27,17 @@ public:
     int64_t parameterCount() const override { return m_parameterCount; }
 
 private:
-    at::Tensor prepareInput(const at::Tensor& x) const;
+    /// \p x on the Lorsa's device, checked; \p cached positions precede it.
+    at::Tensor prepareInput(const at::Tensor& x, int64_t cached = 0) const;
     /// Queries or keys of the selected QK heads (undefined \p heads: all), after post-QK norm and
-    /// rotary: [B,T,h,d_qk']
+    /// rotary for positions \p firstPosition..: [B,T,h,d_qk']
     at::Tensor project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
-                       const at::Tensor& lnWeight) const;
+                       const at::Tensor& lnWeight, int64_t firstPosition = 0) const;
     at::Tensor values(const at::Tensor& x) const;  // [B,T,n_ov]
-    /// hidden_pre [B,T,n_ov] by chunks of QK heads; fills \p pattern when keepPatterns.
-    at::Tensor hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern) const;
+    /// hidden_pre [B,T,n_ov] by chunks of QK heads; fills \p pattern when keepPatterns. With a
+    /// cache in \p options, \p grown receives its keys and values extended by x's positions.
+    at::Tensor hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern,
+                                LorsaKeyValueCache& grown) const;
     /// The benchmark's baseline: every pattern at once and a dense decoder, as the reference Python.
     LorsaOutput forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const;
     /// feature_acts W_O + b_D [B,T,d], reading only the W_O rows of active heads when few are.
@@ -43,6 +46,8 @@ private:
     at::Tensor attention(const at::Tensor& q, const at::Tensor& k) const;
     at::Tensor activate(const at::Tensor& hiddenPre) const;
     at::Tensor headIndex(const std::vector<int64_t>& heads, int64_t count, const char* what) const;
+    /// Throws unless \p cache holds keys and values of this Lorsa for x's batch.
+    void checkKeyValueCache(const LorsaKeyValueCache& cache, const at::Tensor& x) const;
 
     LorsaConfig m_config;
     at::Device m_device;
@@ -116,16 +121,30 @@ at::Tensor LorsaLayerImpl::headIndex(const std::vector<int64_t>& heads, int64_t 
     return at::tensor(at::IntArrayRef(heads), at::TensorOptions().dtype(at::kLong)).to(m_device);
 }
 
-at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x) const
+void LorsaLayerImpl::checkKeyValueCache(const LorsaKeyValueCache& cache, const at::Tensor& x) const
+{
+    if (cache.length == 0)
+        return;
+    const int64_t batch = x.defined() && x.dim() == 3 ? x.size(0) : -1;
+    const int64_t keyWidth = m_config.dQkHead * (m_config.rotary ? static_cast<int64_t>(m_config.rotaryScale) : 1);
+    const auto fits = [&](const at::Tensor& t, int64_t width) {
+        return t.defined() && t.sizes().vec() == std::vector<int64_t>{batch, m_config.nQkHeads, cache.length, width};
+    };
+    if (cache.length < 0 || !fits(cache.keys, keyWidth) || !fits(cache.values, m_group))
+        throw Error(ErrorKind::InvalidInput, "the Lorsa key/value cache does not hold " + std::to_string(cache.length) +
+                                                 " positions of this Lorsa and batch");
+}
+
+at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x, int64_t cached) const
 {
     if (!x.defined() || x.dim() != 3 || x.size(2) != m_config.dModel)
         throw Error(ErrorKind::InvalidInput, "Lorsa input must have shape [B,T," + std::to_string(m_config.dModel) + "]" +
                                                  (x.defined() ? ", found " + std::to_string(x.dim()) + " dimensions" : std::string()));
     if (x.size(0) < 1 || x.size(1) < 1)
         throw Error(ErrorKind::InvalidInput, "Lorsa input is empty");
-    if (x.size(1) > m_config.nCtx)
-        throw Error(ErrorKind::InvalidInput, "sequence of " + std::to_string(x.size(1)) + " tokens exceeds the Lorsa context n_ctx = " +
-                                                 std::to_string(m_config.nCtx));
+    if (cached + x.size(1) > m_config.nCtx)
+        throw Error(ErrorKind::InvalidInput, "sequence of " + std::to_string(cached + x.size(1)) +
+                                                 " tokens exceeds the Lorsa context n_ctx = " + std::to_string(m_config.nCtx));
     if (!at::isFloatingType(x.scalar_type()))
         throw Error(ErrorKind::InvalidInput, "Lorsa input must be a floating-point tensor");
     auto input = x.to(m_device, m_dtype);
@@ -135,7 +154,7 @@ at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x) const
 }
 
 at::Tensor LorsaLayerImpl::project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
-                                   const at::Tensor& lnWeight) const
+                                   const at::Tensor& lnWeight, int64_t firstPosition) const
 {
     const int64_t dQk = m_config.dQkHead, d = m_config.dModel;
     const int64_t h = heads.defined() ? heads.numel() : m_config.nQkHeads;
@@ -149,7 +168,7 @@ at::Tensor LorsaLayerImpl::project(const at::Tensor& x, const at::Tensor& heads,
         const auto ln = heads.defined() ? lnWeight.index_select(0, heads) : lnWeight;  // [h,d_qk]
         out = (wide / scale * ln.to(wide.scalar_type())).to(m_dtype);
     }
-    return m_config.rotary ? m_rotary.apply(out) : out;
+    return m_config.rotary ? m_rotary.apply(out, firstPosition) : out;
 }
 
 at::Tensor LorsaLayerImpl::attention(const at::Tensor& q, const at::Tensor& k) const
@@ -200,9 +219,12 @@ at::Tensor LorsaLayerImpl::values(const at::Tensor& x) const
     return at::addmm(m_bV, x.reshape({-1, m_config.dModel}), m_wV.t()).view({x.size(0), x.size(1), -1});
 }
 
-at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern) const
+at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern,
+                                            LorsaKeyValueCache& grown) const
 {
     const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads, g = m_group;
+    const auto* cache = options.keyValues;
+    const int64_t cached = cache ? cache->length : 0, s = cached + t;
     // Scores and probabilities in float32 (float64 for float64 weights), as the straightforward
     // forward computes them; half-precision inputs convert exactly.
     const auto wide = x.options().dtype(m_dtype == at::kDouble ? at::kDouble : at::kFloat);
@@ -210,17 +232,24 @@ at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForw
         return at::empty({batch, nQk, t, a.size(3)}, wide).copy_(a.permute({0, 2, 1, 3}));
     };
     CausalAttentionInputs in;
-    in.q = headMajor(project(x, {}, m_wQ, m_bQ, m_lnQ));
-    in.k = headMajor(project(x, {}, m_wK, m_bK, m_lnK));
+    in.q = headMajor(project(x, {}, m_wQ, m_bQ, m_lnQ, cached));
+    in.k = headMajor(project(x, {}, m_wK, m_bK, m_lnK, cached));
     in.v = headMajor(values(x).view({batch, t, nQk, g}));
     in.scale = m_config.attnScale;
     const auto hidden = at::empty_like(in.v);  // [B,n_qk,T,g]
+    if (cache) {
+        if (cached > 0) {
+            in.k = at::cat({cache->keys, in.k}, 2);
+            in.v = at::cat({cache->values, in.v}, 2);
+        }
+        grown = {in.k, in.v, s};
+    }
     if (options.keepPatterns)
-        pattern = at::zeros({batch, nQk, t, t}, x.options());
+        pattern = at::zeros({batch, nQk, t, s}, x.options());
 
-    // The chunk size bounds the patterns the old one-shot forward would hold (two [B,T,T] float32
+    // The chunk size bounds the patterns the old one-shot forward would hold (two [B,T,S] float32
     // per head) and sets how often cancellation is polled; the work itself is per head.
-    const int64_t perHead = 2 * batch * t * t * static_cast<int64_t>(sizeof(float));
+    const int64_t perHead = 2 * batch * t * s * static_cast<int64_t>(sizeof(float));
     const int64_t chunk = std::clamp<int64_t>(options.chunkBytes / std::max<int64_t>(perHead, 1), 1, nQk);
     for (int64_t h0 = 0; h0 < nQk; h0 += chunk) {
         if (options.cancelled && options.cancelled())
@@ -281,13 +310,21 @@ at::Tensor LorsaLayerImpl::decode(const at::Tensor& featureActs) const
 
 LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
 {
-    const auto x = prepareInput(xIn);
+    auto* cache = options.keyValues;
+    if (cache && options.straightforward)
+        throw Error(ErrorKind::InvalidInput, "the straightforward Lorsa forward keeps no key/value cache");
+    if (cache)
+        checkKeyValueCache(*cache, xIn);
+    const auto x = prepareInput(xIn, cache ? cache->length : 0);
     if (options.straightforward)
         return forwardStraightforward(x, options);
     LorsaOutput out;
-    out.hiddenPre = hiddenPreChunked(x, options, out.pattern);
+    LorsaKeyValueCache grown;
+    out.hiddenPre = hiddenPreChunked(x, options, out.pattern, grown);
     out.featureActs = activate(out.hiddenPre);
     out.reconstructed = decode(out.featureActs);
+    if (cache)
+        *cache = std::move(grown);
     return out;
 }
 
@@ -314,6 +351,16 @@ at::Tensor LorsaLayerImpl::zPatterns(const at::Tensor& xIn, const std::vector<in
 }
 
 } // namespace
+
+void LorsaKeyValueCache::truncate(int64_t positions)
+{
+    if (positions >= length)
+        return;
+    const int64_t kept = std::max<int64_t>(positions, 0);
+    keys = keys.narrow(2, 0, kept);
+    values = values.narrow(2, 0, kept);
+    length = kept;
+}
 
 std::unique_ptr<LorsaLayer> LorsaLayer::load(const std::filesystem::path& dir, at::Device device, at::ScalarType dtype)
 {

@@ -12,6 +12,17 @@
 
 namespace lorsa {
 
+/// The keys and values of every QK head for the positions run so far, so that a forward over
+/// positions that continue them computes only the new ones (everything in a Lorsa is causal).
+struct LorsaKeyValueCache {
+    at::Tensor keys;    ///< [B,n_qk,length,d_qk'] after rotary, in the scores' precision
+    at::Tensor values;  ///< [B,n_qk,length,g] x.w_v + b_v of each QK head's OV group
+    int64_t length = 0;
+
+    /// Forgets every position from \p positions on (no-op when it holds fewer).
+    void truncate(int64_t positions);
+};
+
 struct LorsaForwardOptions {
     bool keepPatterns = false;        ///< fill Output::pattern for all QK heads [B,n_qk,T,T]
     int64_t chunkBytes = 256 << 20;   ///< budget for the QK patterns of one chunk of heads
@@ -19,6 +30,10 @@ struct LorsaForwardOptions {
     /// The benchmark's baseline: all QK patterns as one [B,n_qk,T,T] tensor and a dense decoder,
     /// as the reference Python code computes them (chunkBytes and cancelled are ignored).
     bool straightforward = false;
+    /// x holds the positions after the cached ones: its queries also attend to the cached keys,
+    /// outputs cover x's positions only (patterns [B,n_qk,T,length+T]), and the cache grows when
+    /// the forward completes. Not with straightforward.
+    LorsaKeyValueCache* keyValues = nullptr;
 };
 
 struct LorsaOutput {

@@ -52,14 +52,14 @@ at::Tensor RotaryEmbedding::rotateEveryTwo(const at::Tensor& x) const
     return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
-at::Tensor RotaryEmbedding::apply(const at::Tensor& x) const
+at::Tensor RotaryEmbedding::apply(const at::Tensor& x, int64_t firstPosition) const
 {
     const auto input = m_scale > 1 ? x.repeat_interleave(m_scale, -1) : x;
     const int64_t positions = input.size(1);
     const auto rot = input.narrow(-1, 0, m_dim);
     const auto pass = input.narrow(-1, m_dim, input.size(-1) - m_dim);
-    const auto cos = m_cos.narrow(0, 0, positions).unsqueeze(0).unsqueeze(2);  // [1,T,1,rd]
-    const auto sin = m_sin.narrow(0, 0, positions).unsqueeze(0).unsqueeze(2);
+    const auto cos = m_cos.narrow(0, firstPosition, positions).unsqueeze(0).unsqueeze(2);  // [1,T,1,rd]
+    const auto sin = m_sin.narrow(0, firstPosition, positions).unsqueeze(0).unsqueeze(2);
     const auto rotated = rot * cos + rotateEveryTwo(rot) * sin;
     return at::cat({rotated, pass}, -1);
 }

@@ -14,8 +14,8 @@ public:
     RotaryEmbedding() = default;
     RotaryEmbedding(const LorsaConfig& config, at::Device device, at::ScalarType dtype);
 
-    /// x: [B,T,H,d_qk] -> [B,T,H,d_qk*rotary_scale], positions 0..T-1 (T <= n_ctx).
-    at::Tensor apply(const at::Tensor& x) const;
+    /// x: [B,T,H,d_qk] -> [B,T,H,d_qk*rotary_scale], positions first..first+T-1 (<= n_ctx).
+    at::Tensor apply(const at::Tensor& x, int64_t firstPosition = 0) const;
 
 private:
     at::Tensor rotateEveryTwo(const at::Tensor& x) const;

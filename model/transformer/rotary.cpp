@@ -27,10 +27,11 @@ at::Tensor rotaryInverseFrequencies(const ModelConfig& config)
     return at::where(medium, smoothed, adjusted);
 }
 
-RotaryTables rotaryTables(const ModelConfig& config, int64_t positions, at::Device device, at::ScalarType dtype)
+RotaryTables rotaryTables(const ModelConfig& config, int64_t positions, at::Device device, at::ScalarType dtype,
+                          int64_t firstPosition)
 {
-    const auto invFreq = rotaryInverseFrequencies(config);                                  // [r/2]
-    const auto angles = at::outer(at::arange(positions, invFreq.options()), invFreq);       // [T, r/2]
+    const auto invFreq = rotaryInverseFrequencies(config);  // [r/2]
+    const auto angles = at::outer(at::arange(firstPosition, firstPosition + positions, invFreq.options()), invFreq);  // [T, r/2]
     const auto both = at::cat({angles, angles}, 1);                                         // [T, r]
     return {both.cos().to(device, dtype), both.sin().to(device, dtype)};
 }

@@ -9,7 +9,7 @@
 
 namespace lorsa {
 
-/// cos and sin tables for positions 0..T-1, each [T, rotaryDim] (frequencies repeated for the two
+/// cos and sin tables for positions first..first+T-1, each [T, rotaryDim] (frequencies repeated for the two
 /// halves), computed in float64 and returned in \p dtype on \p device.
 struct RotaryTables {
     at::Tensor cos;  // [T, r]
@@ -20,7 +20,8 @@ struct RotaryTables {
 /// the config asks for it.
 at::Tensor rotaryInverseFrequencies(const ModelConfig& config);
 
-RotaryTables rotaryTables(const ModelConfig& config, int64_t positions, at::Device device, at::ScalarType dtype);
+RotaryTables rotaryTables(const ModelConfig& config, int64_t positions, at::Device device, at::ScalarType dtype,
+                          int64_t firstPosition = 0);
 
 /// Rotates the first r = tables.cos.size(1) dims of x [B,T,H,dh]; the rest pass through.
 at::Tensor applyRotary(const at::Tensor& x, const RotaryTables& tables);

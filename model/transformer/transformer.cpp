@@ -31,6 +31,10 @@ struct Pass {
     ActivationCache& cache;
     at::Device device;
     at::ScalarType dtype;
+    int64_t cachedPositions = 0;  // positions before this pass's tokens (KeyValueCache::length)
+    // Keys and values including this pass's positions, per block; committed when the pass completes.
+    std::vector<at::Tensor>* grownKeys = nullptr;
+    std::vector<at::Tensor>* grownValues = nullptr;
 
     // Gives the intervention a chance to replace the activation, then captures what flows on.
     void hook(const std::string& name, at::Tensor& activation) const
@@ -78,43 +82,57 @@ public:
     at::Tensor forward(const at::Tensor& tokens, ActivationCache& cache, const ForwardOptions& options) const override
     {
         c10::NoGradGuard noGrad;
-        const auto ids = checkedTokens(tokens);
+        KeyValueCache* keyValues = options.keyValues;
+        const int64_t cached = keyValues ? keyValues->length : 0;
+        const auto ids = checkedTokens(tokens, cached);
         if (options.lastLayer && (*options.lastLayer < 0 || *options.lastLayer >= m_config.nLayers))
             throw Error(ErrorKind::InvalidInput, "lastLayer " + std::to_string(*options.lastLayer) +
                                                      " is out of range (model has " + std::to_string(m_config.nLayers) +
                                                      " layers)");
-        const Pass pass{options, cache, m_device, m_dtype};
+        if (keyValues && options.lastLayer && *options.lastLayer != m_config.nLayers - 1)
+            throw Error(ErrorKind::InvalidInput, "a key/value cache grows only with passes through every block");
         const int64_t B = ids.size(0), T = ids.size(1);
-
-        auto embed = at::embedding(m_weights.tokenEmbedding, ids);  // [B,T,d]
-        pass.hook("hook_embed", embed);
-        auto resid = embed;
-        if (m_weights.positionEmbedding.defined()) {
-            auto pos = m_weights.positionEmbedding.narrow(0, 0, T).unsqueeze(0).expand({B, T, m_config.dModel}).contiguous();
-            pass.hook("hook_pos_embed", pos);
-            resid = embed + pos;
+        const int64_t first = options.resumeFrom ? options.resumeFrom->layer : 0;
+        std::vector<at::Tensor> grownKeys, grownValues;
+        Pass pass{options, cache, m_device, m_dtype, cached};
+        if (keyValues) {
+            checkKeyValueCache(*keyValues, first, B);
+            grownKeys = keyValues->keys;
+            grownValues = keyValues->values;
+            grownKeys.resize(size_t(m_config.nLayers));
+            grownValues.resize(size_t(m_config.nLayers));
+            pass.grownKeys = &grownKeys;
+            pass.grownValues = &grownValues;
         }
-        RotaryTables rotary;
-        if (m_config.rotaryDim > 0)
-            rotary = rotaryTables(m_config, T, m_device, m_dtype);
 
         const int64_t last = options.lastLayer.value_or(m_config.nLayers - 1);
-        for (int64_t layer = 0; layer <= last; ++layer) {
+        at::Tensor resid = options.resumeFrom ? resumedResidual(*options.resumeFrom, last, B, T) : embed(pass, ids);
+        RotaryTables rotary;
+        if (m_config.rotaryDim > 0)
+            rotary = rotaryTables(m_config, T, m_device, m_dtype, cached);
+
+        for (int64_t layer = first; layer <= last; ++layer) {
             pass.checkCancelled();
             resid = block(pass, layer, resid, rotary);
         }
-        if (options.lastLayer)
-            return {};
-        pass.checkCancelled();
-        auto normalized = normalize(resid);
-        pass.hook("ln_final.hook_normalized", normalized);
-        auto logits = at::matmul(applyAffine(m_weights.lnFinal, normalized), m_weights.unembedding);  // [B,T,V]
-        pass.hook("logits", logits);
+        at::Tensor logits;
+        if (!options.lastLayer) {
+            pass.checkCancelled();
+            auto normalized = normalize(resid);
+            pass.hook("ln_final.hook_normalized", normalized);
+            logits = at::matmul(applyAffine(m_weights.lnFinal, normalized), m_weights.unembedding);  // [B,T,V]
+            pass.hook("logits", logits);
+        }
+        if (keyValues) {
+            keyValues->keys = std::move(grownKeys);
+            keyValues->values = std::move(grownValues);
+            keyValues->length = cached + T;
+        }
         return logits;
     }
 
 private:
-    at::Tensor checkedTokens(const at::Tensor& tokens) const
+    at::Tensor checkedTokens(const at::Tensor& tokens, int64_t cached) const
     {
         if (!tokens.defined() || tokens.dim() != 2)
             throw Error(ErrorKind::InvalidInput, "tokens must be a [batch, positions] tensor");
@@ -124,8 +142,8 @@ private:
         const int64_t B = tokens.size(0), T = tokens.size(1);
         if (B == 0 || T == 0)
             throw Error(ErrorKind::InvalidInput, "no tokens to run");
-        if (T > m_config.nCtx)
-            throw Error(ErrorKind::InvalidInput, std::to_string(T) + " tokens exceed the model's context of " +
+        if (cached + T > m_config.nCtx)
+            throw Error(ErrorKind::InvalidInput, std::to_string(cached + T) + " tokens exceed the model's context of " +
                                                      std::to_string(m_config.nCtx));
         auto ids = tokens.to(at::kLong);
         const auto low = ids.min().item<int64_t>(), high = ids.max().item<int64_t>();
@@ -134,6 +152,48 @@ private:
                                                      " is outside the model's vocabulary [0, " +
                                                      std::to_string(m_config.vocabSize) + ")");
         return ids.to(m_device);
+    }
+
+    // Every block a pass runs must hold exactly the cache's positions of the same batch.
+    void checkKeyValueCache(const KeyValueCache& keyValues, int64_t firstLayer, int64_t batch) const
+    {
+        if (keyValues.length < 0 || keyValues.keys.size() != keyValues.values.size() ||
+            (keyValues.length > 0 && keyValues.keys.size() != size_t(m_config.nLayers)))
+            throw Error(ErrorKind::InvalidInput, "the key/value cache does not belong to this model");
+        for (int64_t layer = firstLayer; layer < m_config.nLayers && keyValues.length > 0; ++layer) {
+            const auto& k = keyValues.keys[size_t(layer)];
+            const auto& v = keyValues.values[size_t(layer)];
+            const std::vector<int64_t> expected{batch, keyValues.length, m_config.nKvHeads, m_config.dHead};
+            if (!k.defined() || !v.defined() || k.sizes().vec() != expected || v.sizes().vec() != expected)
+                throw Error(ErrorKind::InvalidInput, "the key/value cache of block " + std::to_string(layer) +
+                                                         " does not hold " + std::to_string(keyValues.length) +
+                                                         " positions of this batch");
+        }
+    }
+
+    at::Tensor embed(const Pass& pass, const at::Tensor& ids) const
+    {
+        const int64_t B = ids.size(0), T = ids.size(1);
+        auto embedded = at::embedding(m_weights.tokenEmbedding, ids);  // [B,T,d]
+        pass.hook("hook_embed", embedded);
+        if (!m_weights.positionEmbedding.defined())
+            return embedded;
+        auto pos = m_weights.positionEmbedding.narrow(0, pass.cachedPositions, T).unsqueeze(0).expand({B, T, m_config.dModel}).contiguous();
+        pass.hook("hook_pos_embed", pos);
+        return embedded + pos;
+    }
+
+    at::Tensor resumedResidual(const ResumePoint& resume, int64_t lastLayer, int64_t batch, int64_t positions) const
+    {
+        if (resume.layer < 0 || resume.layer > lastLayer)
+            throw Error(ErrorKind::InvalidInput, "cannot resume at block " + std::to_string(resume.layer) + " and stop after block " +
+                                                     std::to_string(lastLayer) + " (model has " + std::to_string(m_config.nLayers) +
+                                                     " layers)");
+        const std::vector<int64_t> expected{batch, positions, m_config.dModel};
+        if (!resume.residualPre.defined() || resume.residualPre.sizes().vec() != expected)
+            throw Error(ErrorKind::InvalidInput, "the residual to resume from must be [" + std::to_string(batch) + "," +
+                                                     std::to_string(positions) + "," + std::to_string(m_config.dModel) + "]");
+        return resume.residualPre.to(m_device, m_dtype);
     }
 
     // The norm without its weight and bias (what TransformerLens ≥ 3 calls hook_normalized),
@@ -177,13 +237,14 @@ private:
         return affine(hidden, b.wOut, b.bOut);
     }
 
-    // Causal softmax attention for query heads [h0, h0+n): pattern [B,n,T,T].
+    // Causal softmax attention for query heads [h0, h0+n): pattern [B,n,T,S], the T queries being
+    // the last of the S keys' positions.
     at::Tensor pattern(const at::Tensor& q, const at::Tensor& k, int64_t h0, int64_t n) const
     {
-        const int64_t T = q.size(2);
+        const int64_t T = q.size(2), S = k.size(2);
         auto scores = at::matmul(q.narrow(1, h0, n), k.narrow(1, h0, n).transpose(-1, -2)).to(at::kFloat);
         scores.mul_(1.0 / std::sqrt(double(m_config.dHead)));
-        const auto future = at::ones({T, T}, at::TensorOptions().dtype(at::kBool).device(m_device)).triu(1);
+        const auto future = at::ones({T, S}, at::TensorOptions().dtype(at::kBool).device(m_device)).triu(S - T + 1);
         scores.masked_fill_(future, -std::numeric_limits<float>::infinity());
         return at::softmax(scores, -1).to(m_dtype);
     }
@@ -203,11 +264,20 @@ private:
         pass.hook(blockHook(layer, "attn.hook_q"), q);
         pass.hook(blockHook(layer, "attn.hook_k"), k);
         pass.hook(blockHook(layer, "attn.hook_v"), v);
+        if (pass.grownKeys) {
+            auto& keys = (*pass.grownKeys)[size_t(layer)];
+            auto& values = (*pass.grownValues)[size_t(layer)];
+            keys = pass.cachedPositions > 0 ? at::cat({keys, k}, 1) : k;
+            values = pass.cachedPositions > 0 ? at::cat({values, v}, 1) : v;
+            k = keys;
+            v = values;
+        }
 
         // Query head h reads KV head h / (H / H_kv).
         const auto qh = q.transpose(1, 2);                                          // [B,H,T,dh]
-        const auto kh = k.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,T,dh]
-        const auto vh = v.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,T,dh]
+        const auto kh = k.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,S,dh]
+        const auto vh = v.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,S,dh]
+        const int64_t S = kh.size(2);
         const auto patternName = blockHook(layer, "attn.hook_pattern");
         at::Tensor z;  // [B,H,T,dh]
         if (pass.wanted(patternName) || pass.options.intervene) {
@@ -216,7 +286,7 @@ private:
             z = at::matmul(full, vh);
         } else {
             // Bound the live scores to one chunk of heads; no pattern outlives its chunk.
-            const int64_t perHead = std::max<int64_t>(1, B * T * T * 4 * 3);
+            const int64_t perHead = std::max<int64_t>(1, B * T * S * 4 * 3);
             const int64_t chunk = std::clamp<int64_t>(kAttentionChunkBytes / perHead, 1, H);
             std::vector<at::Tensor> parts;
             for (int64_t h0 = 0; h0 < H; h0 += chunk) {
@@ -275,6 +345,18 @@ private:
 };
 
 } // namespace
+
+void KeyValueCache::truncate(int64_t positions)
+{
+    if (positions >= length)
+        return;
+    const int64_t kept = std::max<int64_t>(positions, 0);
+    for (auto* tensors : {&keys, &values})
+        for (auto& tensor : *tensors)
+            if (tensor.defined())
+                tensor = tensor.narrow(1, 0, kept);
+    length = kept;
+}
 
 std::unique_ptr<Transformer> Transformer::load(const std::filesystem::path& dir, at::Device device, at::ScalarType dtype,
                                                const std::function<void(double)>& progress)

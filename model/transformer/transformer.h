@@ -10,8 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace lorsa {
 
@@ -30,6 +32,24 @@ struct HookRequest {
 ///   logits [B,T,V]
 using ActivationCache = std::map<std::string, at::Tensor>;
 
+/// Every block's keys (after rotary) and values for the positions run so far, so that a later
+/// pass over tokens that continue them computes only the new positions. Blocks a pass skipped
+/// (ForwardOptions::resumeFrom) stay undefined.
+struct KeyValueCache {
+    std::vector<at::Tensor> keys;    ///< per block [B,length,H_kv,dh]
+    std::vector<at::Tensor> values;  ///< per block [B,length,H_kv,dh]
+    int64_t length = 0;              ///< positions held
+
+    /// Forgets every position from \p positions on (no-op when it holds fewer).
+    void truncate(int64_t positions);
+};
+
+/// Where a pass starts when it resumes inside the model instead of at the embeddings.
+struct ResumePoint {
+    int64_t layer = 0;       ///< first block to run
+    at::Tensor residualPre;  ///< that block's hook_resid_pre [B,T,d]
+};
+
 struct ForwardOptions {
     HookRequest capture;
     /// Called for every hook point in order with the live activation; may replace it in place
@@ -39,6 +59,13 @@ struct ForwardOptions {
     std::optional<int64_t> lastLayer;
     /// Polled between blocks; returning true throws Error(Cancelled).
     std::function<bool()> cancelled;
+    /// The tokens continue the cached positions: they sit at positions length.., attend to the
+    /// cached keys as well, and are appended to the cache when the pass completes (a pass that
+    /// throws leaves it unchanged). Hooks then hold the new positions only, patterns
+    /// [B,H,T_new,length+T_new]. Needs a pass through the last block (no lastLayer).
+    KeyValueCache* keyValues = nullptr;
+    /// Skip the embeddings and the blocks before resumeFrom->layer (their hooks do not fire).
+    std::optional<ResumePoint> resumeFrom;
 };
 
 class Transformer {

@@ -1,5 +1,6 @@
 // The two cores of the Lorsa attention (cache-blocked per head for CPUs, batched for GPUs) give
-// the same hidden values and patterns as a plain masked softmax.
+// the same hidden values and patterns as a plain masked softmax, also when only the last
+// queries are asked for (the earlier keys coming from a cache).
 #include <torch/torch.h>
 
 #include "model/lorsa/causal_attention.h"
@@ -35,25 +36,32 @@ private Q_SLOTS:
     void bothCoresMatchAPlainSoftmax_data()
     {
         QTest::addColumn<int>("t");
+        QTest::addColumn<int>("queries");
         QTest::addColumn<int>("first");
         QTest::addColumn<int>("count");
-        QTest::addRow("one block") << 17 << 0 << 3;
-        QTest::addRow("several query blocks, a range of heads") << 300 << 1 << 2;
-        QTest::addRow("one token") << 1 << 0 << 3;
+        QTest::addRow("one block") << 17 << 17 << 0 << 3;
+        QTest::addRow("several query blocks, a range of heads") << 300 << 300 << 1 << 2;
+        QTest::addRow("one token") << 1 << 1 << 0 << 3;
+        QTest::addRow("last query after cached keys") << 40 << 1 << 0 << 3;
+        QTest::addRow("last queries after cached keys") << 23 << 5 << 1 << 2;
+        QTest::addRow("several query blocks after cached keys") << 400 << 260 << 0 << 3;
     }
     void bothCoresMatchAPlainSoftmax()
     {
         QFETCH(int, t);
+        QFETCH(int, queries);
         QFETCH(int, first);
         QFETCH(int, count);
         c10::InferenceMode guard;
-        const auto in = randomInputs(2, 3, t, 8, 5);
+        auto in = randomInputs(2, 3, t, 8, 5);
         const auto future = at::ones({t, t}, at::kBool).triu(1);
-        const auto expectedPattern = at::softmax((at::matmul(in.q, in.k.transpose(-1, -2)) / in.scale).masked_fill(future, -INFINITY), -1);
+        const auto fullPattern = at::softmax((at::matmul(in.q, in.k.transpose(-1, -2)) / in.scale).masked_fill(future, -INFINITY), -1);
+        const auto expectedPattern = fullPattern.narrow(2, t - queries, queries);  // [B,h,queries,t]
         const auto expectedHidden = at::matmul(expectedPattern, in.v);
+        in.q = in.q.narrow(2, t - queries, queries).contiguous();
         for (const bool batched : {false, true}) {
-            auto hidden = at::full_like(in.v, 7.0f);
-            auto pattern = at::zeros({2, 3, t, t}, at::kFloat);
+            auto hidden = at::full({2, 3, queries, 5}, 7.0f);
+            auto pattern = at::zeros({2, 3, queries, t}, at::kFloat);
             if (batched)
                 causalGroupedAttentionBatched(in, first, count, hidden, pattern);
             else
@@ -64,7 +72,7 @@ private Q_SLOTS:
             // Heads outside the range are left alone.
             if (first > 0)
                 QCOMPARE(hidden.index({at::indexing::Slice(), at::indexing::Slice(0, first)}).eq(7.0f).all().item<bool>(), true);
-            QCOMPARE(pattern.index({at::indexing::Slice(), heads}).triu(1).abs().sum().item<double>(), 0.0);
+            QCOMPARE(pattern.index({at::indexing::Slice(), heads}).triu(t - queries + 1).abs().sum().item<double>(), 0.0);
         }
     }
 };
