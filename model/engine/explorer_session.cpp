@@ -143,6 +143,11 @@ const SessionInfo& ExplorerSession::info() const
     return m_state->info;
 }
 
+void ExplorerSession::setPrefixReuse(bool reuse)
+{
+    m_state->runner->setPrefixReuse(reuse);
+}
+
 std::vector<TokenInfo> ExplorerSession::tokenize(const std::string& text, bool prependBos) const
 {
     const auto& engine = *m_state->engine;

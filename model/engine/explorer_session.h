@@ -67,6 +67,10 @@ public:
 
     const SessionInfo& info() const;
 
+    /// On by default: analyze() computes only the tokens after the prefix the prompt shares with
+    /// the last one. Off, every prompt is computed whole (the typing benchmark's baseline).
+    void setPrefixReuse(bool reuse);
+
     /// Tokenizes \p text without running it and without a length limit.
     std::vector<TokenInfo> tokenize(const std::string& text, bool prependBos) const;
 

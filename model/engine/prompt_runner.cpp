@@ -62,7 +62,7 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
     const auto* sae = engine.lorsa();
     const int64_t total = static_cast<int64_t>(ids.size());
     size_t shared = 0;
-    while (shared < m_validIds.size() && shared < ids.size() && m_validIds[shared] == ids[shared])
+    while (m_reusePrefix && shared < m_validIds.size() && shared < ids.size() && m_validIds[shared] == ids[shared])
         ++shared;
     // Position p's next-token term reads token p+1: keep only positions whose next token is
     // shared too, and always run at least the last one.

@@ -48,6 +48,9 @@ public:
     /// is as correct as a fresh one.
     const PromptRun& run(const std::vector<int64_t>& ids, const std::function<bool()>& cancelled = {});
 
+    /// On by default; off, every run computes its prompt whole (a benchmark's baseline).
+    void setPrefixReuse(bool reuse) { m_reusePrefix = reuse; }
+
     /// The last completed run; undefined tensors before the first.
     const PromptRun& last() const { return m_run; }
 
@@ -57,6 +60,7 @@ private:
 
     const Engine& m_engine;
     int64_t m_patternLayer = 0;
+    bool m_reusePrefix = true;
     PromptRun m_run;
     std::vector<int64_t> m_validIds;  // the prompt whose positions the caches hold (a prefix after a failed run)
     KeyValueCache m_clean;

@@ -32,31 +32,35 @@ TypingBenchmarkResult runTypingBenchmark(ExplorerSession& session, const TypingB
         text += "\n" + calibrationText();
     const auto tokens = session.tokenize(text, true);
 
-    std::vector<double> analyzeMs, detailMs, totalMs;
-    const int64_t first = options.tokens - options.keystrokes - options.warmup;
-    uint64_t generation = 0;
-    for (int64_t length = first + 1; length <= options.tokens; ++length) {
-        const auto prefix = text.substr(0, static_cast<size_t>(tokens[static_cast<size_t>(length - 1)].byteEnd));
-        const auto start = std::chrono::steady_clock::now();
-        const auto analysis = session.analyze(prefix, true, ++generation);
-        const double analyzed = msSince(start);
-        const auto& active = analysis->active.back();
-        session.headDetail(active.empty() ? 0 : active.front().head, std::nullopt, static_cast<int32_t>(analysis->tokens.size() - 1),
-                           generation);
-        const double total = msSince(start);
-        if (length - first <= options.warmup)
-            continue;
-        analyzeMs.push_back(analyzed);
-        detailMs.push_back(total - analyzed);
-        totalMs.push_back(total);
-    }
     TypingBenchmarkResult result;
     result.tokens = options.tokens;
     result.keystrokes = options.keystrokes;
-    result.analyzeMs = timingStatsOf(analyzeMs);
-    result.headDetailMs = timingStatsOf(detailMs);
-    result.totalMs = timingStatsOf(totalMs);
-    result.p90TotalMs = percentileOf(totalMs, 0.9);
+    const int64_t first = options.tokens - options.keystrokes - options.warmup;
+    uint64_t generation = 0;
+    const auto timeKeystrokes = [&] {
+        std::vector<double> analyzeMs, detailMs, totalMs;
+        for (int64_t length = first + 1; length <= options.tokens; ++length) {
+            const auto prefix = text.substr(0, static_cast<size_t>(tokens[static_cast<size_t>(length - 1)].byteEnd));
+            const auto start = std::chrono::steady_clock::now();
+            const auto analysis = session.analyze(prefix, true, ++generation);
+            const double analyzed = msSince(start);
+            const auto& active = analysis->active.back();
+            session.headDetail(active.empty() ? 0 : active.front().head, std::nullopt,
+                               static_cast<int32_t>(analysis->tokens.size() - 1), generation);
+            const double total = msSince(start);
+            if (length - first <= options.warmup)
+                continue;
+            analyzeMs.push_back(analyzed);
+            detailMs.push_back(total - analyzed);
+            totalMs.push_back(total);
+        }
+        return KeystrokeTimings{timingStatsOf(analyzeMs), timingStatsOf(detailMs), timingStatsOf(totalMs), percentileOf(totalMs, 0.9)};
+    };
+    session.setPrefixReuse(true);
+    result.reusing = timeKeystrokes();
+    session.setPrefixReuse(false);
+    result.recomputing = timeKeystrokes();
+    session.setPrefixReuse(true);
     return result;
 }
 

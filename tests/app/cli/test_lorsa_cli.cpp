@@ -177,6 +177,22 @@ private Q_SLOTS:
             QVERIFY2(json[QLatin1String(key)].toDouble() > 0, key);
     }
 
+    void benchTypingComparesWithRecomputing()
+    {
+        const auto run = lorsaCli({QStringLiteral("bench"), QStringLiteral("--typing"), QStringLiteral("--model"), m_model,
+                                   QStringLiteral("--lorsa"), m_lorsa, QStringLiteral("--tokens"), QStringLiteral("12"),
+                                   QStringLiteral("--keystrokes"), QStringLiteral("4"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto json = parseObject(run.out);
+        QCOMPARE(json[QStringLiteral("keystrokes")].toInt(), 4);
+        for (const auto* mode : {"reusing_prefix", "recomputing"}) {
+            const auto timings = json[QLatin1String(mode)].toObject();
+            for (const auto* key : {"analyze_ms", "head_detail_ms", "keystroke_ms"})
+                QVERIFY2(timings[QLatin1String(key)].toObject()[QStringLiteral("median")].toDouble() > 0, key);
+        }
+        QVERIFY(json[QStringLiteral("speed_up")].toDouble() > 0);
+    }
+
     void badInputExitsTwoWithOneLine_data()
     {
         QTest::addColumn<QStringList>("arguments");
