@@ -95,6 +95,7 @@ void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
             throw Error(ErrorKind::Cancelled, "loading was cancelled");
         // Replace only now: a failed or cancelled load leaves the previous session working.
         m_session = std::move(session);
+        m_session->setPrefixReuse(m_prefixReuse);
         m_promptGeneration = 0;
         Q_EMIT loadProgress(generation, 1.0, QStringLiteral("ready"));
         Q_EMIT loaded(generation, m_session->info());
@@ -113,6 +114,13 @@ void AnalysisWorker::analyze(quint64 generation, const QString& text, bool prepe
         if (isCurrent(Channel::Analysis, generation))
             Q_EMIT analysed(analysis);
     });
+}
+
+void AnalysisWorker::setPrefixReuse(bool reuse)
+{
+    m_prefixReuse = reuse;
+    if (m_session)
+        m_session->setPrefixReuse(reuse);
 }
 
 void AnalysisWorker::headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken)

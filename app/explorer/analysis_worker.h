@@ -50,6 +50,8 @@ public Q_SLOTS:
     /// the analysis the request refers to; a request about an older prompt is skipped.
     void headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
     void intervene(quint64 generation, quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
+    /// ExplorerSession::setPrefixReuse for this and every later session (on by default).
+    void setPrefixReuse(bool reuse);
 
 Q_SIGNALS:
     /// Throttled: at most every kProgressInterval, plus every change of stage.
@@ -77,6 +79,7 @@ private:
     std::array<std::atomic<quint64>, static_cast<size_t>(Channel::ChannelCount)> m_latest{};
     std::unique_ptr<ExplorerSession> m_session;
     quint64 m_promptGeneration = 0;  // the analysis the session's last prompt belongs to
+    bool m_prefixReuse = true;
 };
 
 } // namespace lorsa

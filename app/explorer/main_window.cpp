@@ -232,6 +232,11 @@ void MainWindow::connectWorker()
     connect(worker, &AnalysisWorker::failed, this, &MainWindow::showError);
 }
 
+void MainWindow::setPrefixReuse(bool reuse)
+{
+    m_worker->setPrefixReuse(reuse);
+}
+
 void MainWindow::requestAnalysis()
 {
     m_debounce.stop();
@@ -408,10 +413,18 @@ void MainWindow::updateStatus()
 {
     m_deviceLabel->setText(m_loaded ? tr("%1 · %2").arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
                                     : tr("no model"));
-    if (m_analysis)
-        m_timeLabel->setText(tr("analysis %1 ms · shown %2 ms after the request").arg(m_analysis->analysisMs, 0, 'f', 1).arg(m_lastShownMs, 0, 'f', 1));
-    else
+    if (!m_analysis) {
         m_timeLabel->clear();
+        return;
+    }
+    const auto tokens = static_cast<qlonglong>(m_analysis->tokens.size());
+    m_timeLabel->setText(tr("analysis %1 ms for %2 new of %3 tokens · shown %4 ms after the request")
+                             .arg(m_analysis->analysisMs, 0, 'f', 1)
+                             .arg(tokens - m_analysis->reusedTokens)
+                             .arg(tokens)
+                             .arg(m_lastShownMs, 0, 'f', 1));
+    m_timeLabel->setToolTip(tr("Everything is causal: the tokens this prompt shares with the previous one (less the last "
+                               "of them) are not recomputed."));
 }
 
 } // namespace lorsa

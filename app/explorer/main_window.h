@@ -45,6 +45,8 @@ public:
 
     /// Milliseconds since the last analysis request left the debounce (for the typing benchmark).
     double msSinceRequest() const { return m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1e6 : 0.0; }
+    /// Off, the worker computes every prompt whole (the typing benchmark's baseline).
+    void setPrefixReuse(bool reuse);
 
     /// Loads \p modelDir with \p lorsaDir (may be empty) on the worker.
     void openFolders(const QString& modelDir, const QString& lorsaDir);

@@ -30,7 +30,9 @@ void TypingBenchmark::start()
 {
     // Split into words that keep their leading whitespace, so typing them back restores the text.
     static const QRegularExpression word(QStringLiteral("\\s*\\S+"));
-    const QString text = m_prompt->toPlainText();
+    if (m_rounds.empty())
+        m_fullText = m_prompt->toPlainText();
+    const QString text = m_fullText;
     QStringList words;
     for (auto it = word.globalMatch(text); it.hasNext();)
         words << it.next().captured();
@@ -64,20 +66,42 @@ void TypingBenchmark::measured()
         m_totalMs.push_back(m_window.msSinceRequest());
     }
     if (m_pending.isEmpty()) {
-        finish();
+        finishRound();
         return;
     }
     QTimer::singleShot(0, this, &TypingBenchmark::typeNext);
 }
 
-void TypingBenchmark::finish()
+void TypingBenchmark::finishRound()
 {
     m_running = false;
-    const TimingStats total = timingStatsOf(m_totalMs);
-    std::printf("keystroke to repainted views (debounce excluded), %zu keystrokes: median %.1f ms, 90th percentile %.1f ms, "
-                "max %.1f ms; of which the repaint: median %.1f ms\n",
-                m_totalMs.size(), total.median, percentileOf(m_totalMs, 0.9), total.max, timingStatsOf(m_repaintMs).median);
-    QApplication::exit(0);
+    m_rounds.push_back({std::move(m_totalMs), std::move(m_repaintMs)});
+    m_totalMs.clear();
+    m_repaintMs.clear();
+    if (m_rounds.size() == 2) {
+        report();
+        QApplication::exit(0);
+        return;
+    }
+    // The baseline round: the same keystrokes, every prompt computed whole. The reuse switch is
+    // queued on the worker before the next analysis request.
+    m_window.setPrefixReuse(false);
+    start();
+}
+
+void TypingBenchmark::report() const
+{
+    const char* titles[] = {"reusing the prefix", "recomputing every prompt (baseline)"};
+    double medians[2] = {0, 0};
+    for (size_t i = 0; i < m_rounds.size(); ++i) {
+        const TimingStats total = timingStatsOf(m_rounds[i].totalMs);
+        medians[i] = total.median;
+        std::printf("keystroke to repainted views (debounce excluded), %s, %zu keystrokes: median %.1f ms, 90th percentile %.1f ms, "
+                    "max %.1f ms; of which the repaint: median %.1f ms\n",
+                    titles[i], m_rounds[i].totalMs.size(), total.median, percentileOf(m_rounds[i].totalMs, 0.9), total.max,
+                    timingStatsOf(m_rounds[i].repaintMs).median);
+    }
+    std::printf("speed-up per keystroke (median): %.2fx\n", medians[0] > 0 ? medians[1] / medians[0] : 0.0);
 }
 
 } // namespace lorsa

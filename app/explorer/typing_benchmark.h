@@ -3,9 +3,11 @@
 // it. Removes the prompt's last N words, then types them back one per keystroke; for each, the
 // time from the analysis request (debounce excluded) through the worker's analysis and head
 // detail, their transfer to the GUI thread and every view's update, to a synchronous repaint of
-// the whole window. Prints the statistics and quits.
+// the whole window. Does it twice, reusing each prompt's prefix (as the explorer runs) and then,
+// as the baseline, recomputing every prompt whole; prints both and their ratio, and quits.
 
 #include <QObject>
+#include <QString>
 #include <QStringList>
 
 #include <vector>
@@ -27,7 +29,8 @@ public:
 private:
     void typeNext();
     void measured();
-    void finish();
+    void finishRound();
+    void report() const;
 
     MainWindow& m_window;
     QPlainTextEdit* m_prompt = nullptr;
@@ -35,6 +38,12 @@ private:
     QStringList m_pending;            // words still to type, in order
     std::vector<double> m_totalMs;    // request to repainted window
     std::vector<double> m_repaintMs;  // the synchronous repaint alone
+    QString m_fullText;               // the prompt as it was before the first round
+    struct Round {
+        std::vector<double> totalMs;
+        std::vector<double> repaintMs;
+    };
+    std::vector<Round> m_rounds;      // reusing the prefix, then recomputing
     bool m_running = false;
     bool m_analysisShown = false;
 };

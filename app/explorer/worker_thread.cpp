@@ -57,6 +57,11 @@ quint64 WorkerThread::intervene(quint64 analysisGeneration, const std::map<int32
     return generation;
 }
 
+void WorkerThread::setPrefixReuse(bool reuse)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, reuse] { worker->setPrefixReuse(reuse); }, Qt::QueuedConnection);
+}
+
 void WorkerThread::cancelLoad()
 {
     m_worker->issue(AnalysisWorker::Channel::Load);

@@ -24,6 +24,8 @@ public:
     quint64 analyze(const QString& text, bool prependBos);
     quint64 headDetail(quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
     quint64 intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
+    /// Queued after the requests before it: AnalysisWorker::setPrefixReuse.
+    void setPrefixReuse(bool reuse);
     /// Stops a running or queued load; it reports loadCancelled().
     void cancelLoad();
     /// Makes every queued or running request of \p channel stale.
