@@ -44,6 +44,14 @@ QJsonValue jsonValue(const QVariant& value)
 QByteArray toCsv(const DataTable& table)
 {
     QByteArray out;
+    for (auto it = table.meta.begin(); it != table.meta.end(); ++it) {
+        const QJsonValue value = it.value();
+        const QString text = value.isString() ? value.toString()
+                             : value.isDouble() ? QString::number(value.toDouble(), 'g', 17)
+                                                : QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+        // One line per entry: a newline in a name would end the comment early.
+        out += "# " + it.key().toUtf8() + ": " + QString(text).replace(QLatin1Char('\n'), QLatin1Char(' ')).toUtf8() + '\n';
+    }
     QStringList fields;
     for (const QString& column : table.columns)
         fields << csvField(column);

@@ -1,6 +1,7 @@
 #pragma once
 // Serialises a DataTable. CSV follows RFC 4180 (quotes, doubled quotes, CRLF-free "\n" rows,
-// NaN as an empty field); JSON is {"meta": {...}, "columns": [...], "rows": [[...], ...]} with NaN
+// NaN as an empty field) after "# key: value" comment lines holding the meta data (model,
+// checkpoint, head ids; pandas reads it with comment="#"); JSON is {"meta": {...}, "columns": [...], "rows": [[...], ...]} with NaN
 // and infinities as null (JSON has no NaN).
 
 #include "model/engine/analysis.h"

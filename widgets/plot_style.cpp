@@ -52,23 +52,64 @@ void applyPlotTheme(QCustomPlot* plot, const Theme& theme)
     }
 }
 
-void setTokenTicks(QCPAxis* axis, const QStringList& labels, int maxLabels)
-{
-    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    const int count = static_cast<int>(labels.size());
-    const int step = std::max(1, (count + std::max(maxLabels, 1) - 1) / std::max(maxLabels, 1));
-    for (int i = 0; i < count; i += step) {
-        QString label = labels[i];
-        // Rotated labels cost height: long ones (<|endoftext|>, words) are cut to stay short.
-        if (label.size() > 10)
-            label = label.left(9) + QChar(0x2026);
-        ticker->addTick(i, label);
+namespace {
+
+/// Token texts at integer positions, spaced so that they never overlap at the axis' size.
+class TokenTicker : public QCPAxisTicker {
+public:
+    TokenTicker(QCPAxis* axis, QStringList labels, double pixelsPerLabel)
+        : m_axis(axis), m_labels(std::move(labels)), m_pixelsPerLabel(pixelsPerLabel)
+    {
     }
-    axis->setTicker(ticker);
-    axis->setSubTicks(false);
+
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override
+    {
+        const int count = static_cast<int>(m_labels.size());
+        const int first = std::max(0, static_cast<int>(std::ceil(range.lower)));
+        const int last = std::min(count - 1, static_cast<int>(std::floor(range.upper)));
+        QVector<double> ticks;
+        if (first > last)
+            return ticks;
+        // The axis rect's size from the last layout (before the first one: a moderate default).
+        const QRect rect = m_axis->axisRect()->rect();
+        const double pixels = m_axis->orientation() == Qt::Horizontal ? rect.width() : rect.height();
+        const int room = pixels > 0 ? std::max(1, static_cast<int>(pixels / m_pixelsPerLabel)) : 24;
+        const int step = std::max(1, (last - first + room) / room);
+        // Multiples of the step, so that labels stay put while the view scrolls.
+        for (int i = (first + step - 1) / step * step; i <= last; i += step)
+            ticks << i;
+        return ticks;
+    }
+    QString getTickLabel(double tick, const QLocale&, QChar, int) override
+    {
+        const int i = static_cast<int>(std::lround(tick));
+        if (i < 0 || i >= m_labels.size())
+            return {};
+        QString label = m_labels[i];
+        // Rotated labels cost height: long ones (<|endoftext|>, words) are cut to stay short.
+        return label.size() > 10 ? label.left(9) + QChar(0x2026) : label;
+    }
+    int getSubTickCount(double) override { return 0; }
+
+private:
+    QCPAxis* m_axis;
+    QStringList m_labels;
+    double m_pixelsPerLabel;
+};
+
+} // namespace
+
+void setTokenTicks(QCPAxis* axis, const QStringList& labels)
+{
     QFont font = axis->tickLabelFont();
-    font.setPointSizeF(count > 40 ? 6.5 : 7.5);
+    font.setPointSizeF(labels.size() > 40 ? 6.5 : 7.5);
     axis->setTickLabelFont(font);
+    // One line of the label font apart, a little more along a horizontal axis, whose labels
+    // are rotated.
+    const double spacing = QFontMetricsF(font).height() * (axis->orientation() == Qt::Horizontal ? 1.25 : 1.05);
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new TokenTicker(axis, labels, spacing)));
+    axis->setSubTicks(false);
 }
 
 CellColorMap::CellColorMap(QCPAxis* keyAxis, QCPAxis* valueAxis) : QCPColorMap(keyAxis, valueAxis) {}

@@ -14,9 +14,9 @@ QCPColorGradient colourGradient(ColourScale::Kind kind);
 /// Colours axes, tick labels, grids, titles and the background of \p plot from \p theme.
 void applyPlotTheme(QCustomPlot* plot, const Theme& theme);
 
-/// Labels \p axis with token texts at integer positions, at most \p maxLabels of them (every
-/// n-th token when there are more), with a small font so that labels stay readable.
-void setTokenTicks(QCPAxis* axis, const QStringList& labels, int maxLabels);
+/// Labels \p axis with token texts at integer positions: as many as fit its current length in
+/// pixels and its visible range (every n-th token otherwise, also when zoomed), in a small font.
+void setTokenTicks(QCPAxis* axis, const QStringList& labels);
 
 /// A colour map that draws its cells as vector rectangles when painting into a vector device
 /// (SVG, PDF) and the cell count is moderate, so that exported maps stay crisp at any zoom. On

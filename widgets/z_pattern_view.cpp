@@ -3,6 +3,7 @@
 #include "model/core/error.h"
 #include "widgets/data_writer.h"
 #include "widgets/export_menu.h"
+#include "widgets/grid_reducer.h"
 #include "widgets/pattern_map.h"
 #include "widgets/plot_style.h"
 #include "widgets/selection_model.h"
@@ -24,12 +25,14 @@ struct ZPatternView::Plot {
     QCPBars* negative = nullptr;
     CellColorMap* map = nullptr;
     QCPColorScale* scale = nullptr;
+    GridReducer* reducer = nullptr;
 };
 
 ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
     : QWidget(parent), m_selection(selection), m_plot(std::make_unique<Plot>())
 {
     Plot& p = *m_plot;
+    p.reducer = new GridReducer(this);
     p.plot = new QCustomPlot(this);
     p.plot->plotLayout()->clear();
     p.title = new QCPTextElement(p.plot, QString(), QFont(font().family(), 9, QFont::Bold));
@@ -41,13 +44,14 @@ ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
     p.plot->plotLayout()->addElement(2, 0, p.mapRect);
     p.plot->plotLayout()->addElement(2, 1, p.scale);
     p.plot->plotLayout()->setRowStretchFactor(0, 0.01);
-    p.plot->plotLayout()->setRowStretchFactor(1, 0.8);
-    p.plot->plotLayout()->setRowStretchFactor(2, 1.6);
+    p.plot->plotLayout()->setRowStretchFactor(1, 1.0);
+    p.plot->plotLayout()->setRowStretchFactor(2, 1.4);
     p.plot->plotLayout()->setColumnStretchFactor(1, 0.01);
     auto* margins = new QCPMarginGroup(p.plot);
     p.barRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
     p.mapRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
     p.barRect->axis(QCPAxis::atLeft)->setLabel(tr("A[q,k]·v[k]"));
+    p.barRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(3);
     p.barRect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
     p.positive = new QCPBars(p.barRect->axis(QCPAxis::atBottom), p.barRect->axis(QCPAxis::atLeft));
     p.negative = new QCPBars(p.barRect->axis(QCPAxis::atBottom), p.barRect->axis(QCPAxis::atLeft));
@@ -75,7 +79,7 @@ ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
     if (m_selection)
         connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) {
             if (field == SelectionModel::Field::QueryToken)
-                rebuild();
+                rebuildBars();  // the map shows every query already
         });
 }
 
@@ -89,13 +93,19 @@ QCustomPlot* ZPatternView::plot() const
 void ZPatternView::setAnalysis(PromptAnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
+    m_detail.reset();  // it belongs to the previous prompt; the new one's follows
     rebuild();
 }
 
 void ZPatternView::setHeadDetail(HeadDetailPtr detail)
 {
+    // Another query token of the same head on the same prompt: the same map, other bars.
+    const bool sameMap = m_detail && detail && m_detail->lorsaHead == detail->lorsaHead && m_detail->zPattern.rows == detail->zPattern.rows;
     m_detail = std::move(detail);
-    rebuild();
+    if (sameMap)
+        rebuildBars();
+    else
+        rebuild();
 }
 
 int ZPatternView::query() const
@@ -106,30 +116,66 @@ int ZPatternView::query() const
 void ZPatternView::rebuild()
 {
     Plot& p = *m_plot;
+    const int64_t n = m_detail ? m_detail->zPattern.rows : 0;
+    p.mapRect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
+    p.mapRect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
+    // Bars and map share the key axis (one column per token, later keys empty), so each bar
+    // stands over its map column.
+    p.barRect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
+    QStringList labels;
+    if (m_analysis && static_cast<int64_t>(m_analysis->tokens.size()) == n)
+        for (const TokenInfo& token : m_analysis->tokens)
+            labels << displayToken(token.text);
+    if (!labels.isEmpty()) {
+        setTokenTicks(p.barRect->axis(QCPAxis::atBottom), labels);
+        setTokenTicks(p.mapRect->axis(QCPAxis::atBottom), labels);
+        setTokenTicks(p.mapRect->axis(QCPAxis::atLeft), labels);
+    }
+    rebuildBars();
+    // The map follows when its grid is ready (at once up to kMaxCellsPerAxis tokens).
+    p.reducer->request(
+        n,
+        [detail = m_detail] {
+            const FloatMatrix empty;
+            return std::vector<CellGrid>{cellGridOf(detail ? detail->zPattern : empty, true, QStringLiteral("z pattern"))};
+        },
+        [this](const std::vector<CellGrid>& grids, const QString& error) { showGrid(grids, error); });
+}
+
+void ZPatternView::showGrid(const std::vector<CellGrid>& grids, const QString& error)
+{
+    Plot& p = *m_plot;
+    if (!error.isEmpty() || grids.size() != 1) {
+        p.map->data()->clear();
+        p.positive->data()->clear();
+        p.negative->data()->clear();
+        p.title->setText(error);
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    showCellGrid(p.map, grids[0]);
+    const ValueRange& range = grids[0].range;
+    const double absMax = range.valid ? std::max({std::abs(range.lower), std::abs(range.upper), 1e-6}) : 1.0;
+    p.scale->setDataRange(QCPRange(-absMax, absMax));
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ZPatternView::rebuildBars()
+{
+    Plot& p = *m_plot;
     const Theme theme = Theme::fromPalette(palette());
     p.positive->setBrush(theme.positive);
     p.negative->setBrush(theme.negative);
     p.positive->data()->clear();
     p.negative->data()->clear();
     const FloatMatrix empty;
-    const FloatMatrix& z = m_detail ? m_detail->zPattern : empty;
-    ValueRange range;
-    try {
-        range = fillPatternMap(p.map, z, true, QStringLiteral("z pattern"));
-    } catch (const Error& error) {
-        p.map->data()->clear();
-        p.title->setText(QString::fromStdString(error.what()));
-        p.plot->replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
+    const FloatMatrix& z = m_detail && static_cast<uint64_t>(m_detail->zPattern.rows * m_detail->zPattern.cols) == m_detail->zPattern.values.size()
+                               ? m_detail->zPattern
+                               : empty;
     const int n = static_cast<int>(z.rows);
     const int q = query();
-    QStringList labels;
-    if (m_analysis && static_cast<int>(m_analysis->tokens.size()) == n)
-        for (const TokenInfo& token : m_analysis->tokens)
-            labels << displayToken(token.text);
     double barMax = 1e-6;
-    if (q >= 0 && q < n) {
+    if (q >= 0 && q < n && z.cols == n) {
         for (int k = 0; k <= q; ++k) {
             const double c = z.at(q, k);
             if (!std::isfinite(c))
@@ -138,17 +184,7 @@ void ZPatternView::rebuild()
             barMax = std::max(barMax, std::abs(c));
         }
     }
-    const double absMax = range.valid ? std::max({std::abs(range.lower), std::abs(range.upper), 1e-6}) : 1.0;
-    p.scale->setDataRange(QCPRange(-absMax, absMax));
-    p.barRect->axis(QCPAxis::atBottom)->setRange(-0.5, std::max(q, 0) + 0.5);
     p.barRect->axis(QCPAxis::atLeft)->setRange(-barMax * 1.1, barMax * 1.1);
-    p.mapRect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
-    p.mapRect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
-    if (!labels.isEmpty()) {
-        setTokenTicks(p.barRect->axis(QCPAxis::atBottom), labels.mid(0, std::max(q + 1, 1)), 48);
-        setTokenTicks(p.mapRect->axis(QCPAxis::atBottom), labels, 48);
-        setTokenTicks(p.mapRect->axis(QCPAxis::atLeft), labels, 32);
-    }
     p.title->setText(m_detail ? tr("Lorsa head %1 at query %2: z = Σ_k A[q,k]·v[k]").arg(m_detail->lorsaHead).arg(q) : QString());
     p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -175,6 +211,7 @@ double ZPatternView::figureHeight(double width) const
 void ZPatternView::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
 {
     Plot& p = *m_plot;
+    p.reducer->finish();
     applyPlotTheme(p.plot, theme);
     p.positive->setBrush(theme.positive);
     p.negative->setBrush(theme.negative);

@@ -5,6 +5,7 @@
 
 #include "model/engine/analysis.h"
 #include "widgets/figure_source.h"
+#include "widgets/pattern_map.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -36,7 +37,12 @@ protected:
 
 private:
     struct Plot;
+    /// The map, its axes and then the bars.
     void rebuild();
+    /// The bars of the selected query and the title.
+    void rebuildBars();
+    /// The map's grid once reduced, or why it could not be.
+    void showGrid(const std::vector<CellGrid>& grids, const QString& error);
     int query() const;
 
     QPointer<SelectionModel> m_selection;

@@ -98,6 +98,7 @@ void MainWindow::buildViews()
     m_prompt->setObjectName(QStringLiteral("prompt"));
     m_prompt->setPlaceholderText(tr("Type a prompt… (Ctrl+L)"));
     m_prompt->setTabChangesFocus(true);
+    m_prompt->viewport()->installEventFilter(this);
     m_banner = new MessageBanner(this);
     m_heatmap = new TokenHeatmapView(m_selection, this);
 
@@ -130,8 +131,9 @@ void MainWindow::buildViews()
     QTimer::singleShot(0, this, [this, splitter, heads, intervention, patterns = findChild<QDockWidget*>(QStringLiteral("patternsDock")), z, fidelity] {
         if (m_restoredLayout)
             return;
-        splitter->setSizes({90, std::max(200, splitter->height() - 90)});
-        resizeDocks({heads, z}, {width() * 3 / 10, width() * 3 / 10}, Qt::Horizontal);
+        const int promptHeight = m_prompt->fontMetrics().lineSpacing() * 5 + 2 * m_prompt->frameWidth() + 8;
+        splitter->setSizes({promptHeight, std::max(200, splitter->height() - promptHeight)});
+        resizeDocks({heads, z}, {width() * 7 / 20, width() * 3 / 10}, Qt::Horizontal);
         resizeDocks({patterns}, {height() * 2 / 5}, Qt::Vertical);
         resizeDocks({heads, intervention, z, fidelity}, {height() * 2 / 5, height() / 5, height() / 2, height() / 5}, Qt::Vertical);
     });

@@ -26,6 +26,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QPalette>
 #include <QSettings>
 #include <QStatusBar>
@@ -167,14 +168,49 @@ void MainWindow::openDroppedFolder(const QString& dir)
     }
 }
 
-void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+namespace {
+
+bool holdsOnlyFolders(const QMimeData* data)
 {
-    const auto urls = event->mimeData()->urls();
-    const bool folders = !urls.isEmpty() && std::all_of(urls.begin(), urls.end(), [](const QUrl& url) {
+    const auto urls = data ? data->urls() : QList<QUrl>{};
+    return !urls.isEmpty() && std::all_of(urls.begin(), urls.end(), [](const QUrl& url) {
         return url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir();
     });
-    if (folders)
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (holdsOnlyFolders(event->mimeData()))
         event->acceptProposedAction();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    // The prompt editor would take a dropped folder as text (its path): folders open instead.
+    if (watched == m_prompt->viewport()) {
+        switch (event->type()) {
+        case QEvent::DragEnter:
+        case QEvent::DragMove: {
+            auto* drag = static_cast<QDragMoveEvent*>(event);
+            if (!holdsOnlyFolders(drag->mimeData()))
+                break;
+            drag->acceptProposedAction();
+            return true;
+        }
+        case QEvent::Drop: {
+            auto* drop = static_cast<QDropEvent*>(event);
+            if (!holdsOnlyFolders(drop->mimeData()))
+                break;
+            dropEvent(drop);
+            return true;
+        }
+        default:
+            break;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::dropEvent(QDropEvent* event)

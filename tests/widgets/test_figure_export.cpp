@@ -142,6 +142,7 @@ private Q_SLOTS:
             longest = std::max(longest, it.next().captured(1).toLongLong());
         QVERIFY2(longest > 200, "no non-empty content stream");
         QVERIFY(pdf.contains("/FontFile"));  // fonts embedded
+        QVERIFY(!pdf.contains("/DCTDecode"));  // images (colour scales) are lossless, never JPEG
     }
     void csvAndJson()
     {
@@ -149,7 +150,15 @@ private Q_SLOTS:
         const auto csvPath = dir / "heatmap.csv";
         const auto jsonPath = dir / "patterns.json";
         FigureExporter::exportData(m_heatmap, QString::fromStdString(csvPath.string()));
-        const QList<QByteArray> lines = readAll(csvPath).split('\n');
+        QList<QByteArray> lines = readAll(csvPath).split('\n');
+        // Provenance first, as comment lines.
+        QList<QByteArray> comments;
+        while (!lines.isEmpty() && lines.first().startsWith("# "))
+            comments << lines.takeFirst();
+        QVERIFY(comments.contains("# model: EleutherAI/pythia-70m"));
+        QVERIFY(comments.contains("# lorsa: lorsa-L3-pythia-70m"));
+        QVERIFY2(std::any_of(comments.begin(), comments.end(), [](const QByteArray& line) { return line.startsWith("# lorsa_head: "); }),
+                 comments.join('|').constData());
         QCOMPARE(lines.first(), QByteArray("position,token_id,token,value"));
         QVERIFY(lines.size() > 40);  // header, rows (some quoted with newlines), trailing empty
         FigureExporter::exportData(m_patterns, QString::fromStdString(jsonPath.string()));

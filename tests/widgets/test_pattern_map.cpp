@@ -66,6 +66,37 @@ private Q_SLOTS:
         FloatMatrix allNan{1, 1, {NAN}};
         QVERIFY(!fillPatternMap(map, allNan, true, QStringLiteral("test")).valid);
     }
+    // Long prompts are drawn in blocks of tokens: each cell the block's entry of largest
+    // magnitude, cells centred on their blocks, the range over every entry.
+    void longPromptsAreDrawnInBlocks()
+    {
+        const int n = 2 * kMaxCellsPerAxis + 3;  // blocks of 3 tokens
+        QCOMPARE(tokensPerCell(n), 3);
+        QCOMPARE(tokensPerCell(kMaxCellsPerAxis), 1);
+        FloatMatrix m{n, n, std::vector<float>(static_cast<size_t>(n) * n, 0.01f)};
+        auto set = [&](int q, int k, float v) { m.values[static_cast<size_t>(q) * n + k] = v; };
+        set(7, 4, -0.9f);   // block (2, 1) holds a strong negative value
+        set(8, 5, 0.5f);
+        set(n - 4, 0, 2.0f);  // the last row of blocks
+        set(4, 6, 9.0f);    // above the diagonal: masked, ignored
+        QCustomPlot plot;
+        auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);
+        const ValueRange range = fillPatternMap(map, m, true, QStringLiteral("long"));
+        const int cells = (n + 2) / 3;
+        QCOMPARE(map->data()->keySize(), cells);
+        QCOMPARE(range.lower, static_cast<double>(-0.9f));
+        QCOMPARE(range.upper, 2.0);
+        QCOMPARE(map->data()->cell(1, 2), static_cast<double>(-0.9f));
+        QCOMPARE(map->data()->cell(0, (n - 4) / 3), 2.0);
+        QCOMPARE(map->data()->cell(5, 5), static_cast<double>(0.01f));  // diagonal block: its lower half
+        QVERIFY(std::isnan(map->data()->cell(6, 5)));                     // a block wholly above the diagonal
+        // Cell (k, q) is centred on its block: key cell 1 covers tokens 3..5.
+        double key = 0, value = 0;
+        map->data()->cellToCoord(1, 2, &key, &value);
+        QCOMPARE(key, 4.0);
+        QCOMPARE(value, 7.0);
+    }
+
     void badShapesAreErrors_data()
     {
         QTest::addColumn<qint64>("rows");
@@ -93,9 +124,23 @@ private Q_SLOTS:
     }
     void difference()
     {
-        const FloatMatrix d = differenceMatrix({1, 2, {3.0f, 1.0f}}, {1, 2, {1.0f, 4.0f}}, QStringLiteral("d"));
-        QCOMPARE(d.values, (std::vector<float>{2.0f, -3.0f}));
-        QVERIFY_THROWS_EXCEPTION(Error, differenceMatrix({1, 2, {3.0f, 1.0f}}, {2, 1, {1.0f, 4.0f}}, QStringLiteral("d")));
+        QCustomPlot plot;
+        auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);
+        const FloatMatrix a{2, 2, {3.0f, 9.0f, 1.0f, 0.5f}};
+        const FloatMatrix b{2, 2, {1.0f, 0.0f, 4.0f, 0.5f}};
+        const ValueRange range = fillDifferenceMap(map, a, b, true, QStringLiteral("d"));
+        QCOMPARE(map->data()->cell(0, 0), 2.0);   // query 0, key 0
+        QCOMPARE(map->data()->cell(0, 1), -3.0);  // query 1, key 0
+        QCOMPARE(map->data()->cell(1, 1), 0.0);
+        QVERIFY(std::isnan(map->data()->cell(1, 0)));  // masked: 9 - 0 is not shown
+        QCOMPARE(range.lower, -3.0);
+        QCOMPARE(range.upper, 2.0);
+        try {
+            fillDifferenceMap(map, a, FloatMatrix{3, 3, std::vector<float>(9)}, true, QStringLiteral("d"));
+            QFAIL("no error");
+        } catch (const Error& error) {
+            QVERIFY(QString::fromStdString(error.what()).startsWith(QStringLiteral("d: cannot subtract")));
+        }
     }
 };
 

@@ -16,8 +16,8 @@ ExplorerFixture::ExplorerFixture(bool large)
         modelOptions.dModel = 256;
         modelOptions.nLayers = 6;
         modelOptions.nHeads = 8;
-        modelOptions.nCtx = 1024;
-        lorsaOptions.nCtx = 1024;
+        modelOptions.nCtx = 2048;
+        lorsaOptions.nCtx = 2048;
         lorsaOptions.nQkHeads = 8;
         lorsaOptions.nOvHeads = 512;
         lorsaOptions.dQkHead = 16;

@@ -9,7 +9,7 @@
 namespace lorsa::test {
 
 struct ExplorerFixture {
-    /// \p large: a bigger model (d_model 256, 6 layers, 1,024 positions) whose load and
+    /// \p large: a bigger model (d_model 256, 6 layers, 2,048 positions) whose load and
     /// analysis take long enough to measure responsiveness against.
     explicit ExplorerFixture(bool large = false);
 

@@ -17,6 +17,8 @@
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTimer>
+#include <QMimeData>
 #include <QtTest>
 
 using namespace lorsa;
@@ -213,6 +215,75 @@ private Q_SLOTS:
         const QStringList recent = QSettings().value(QStringLiteral("recent")).toStringList();
         QVERIFY(recent.size() >= 2);
         QVERIFY(recent.first().contains(QString::fromStdString(m_fixture->lorsa.string())));
+    }
+
+    // A 2,000-token prompt: the analysis, its head detail, moving the query token and picking
+    // another head never block the GUI event loop for more than 50 ms.
+    void windowStaysResponsiveOnALongPrompt()
+    {
+        test::ExplorerFixture large(true);
+        auto options = optionsFor(large);
+        QString text;
+        for (int i = 0; text.size() < 2000; ++i)
+            text += QStringLiteral("w%1 ").arg(i % 97);
+        options.text = text;
+        options.hasText = true;
+        MainWindow window(options);
+        window.resize(1500, 950);
+        QSignalSpy shown(&window, &MainWindow::headDetailShown);
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // A 10 ms timer on the GUI thread; the largest gap between its ticks is how long the
+        // event loop was blocked.
+        QElapsedTimer clock;
+        qint64 lastTick = 0;
+        qint64 maxGap = 0;
+        QTimer timer;
+        timer.setInterval(10);
+        connect(&timer, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            maxGap = std::max(maxGap, now - lastTick);
+            lastTick = now;
+        });
+        clock.start();
+        timer.start();
+        QVERIFY2(shown.count() > 0 || shown.wait(kTimeoutMs), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+        const int tokens = window.selection()->queryToken() + 1;
+        QVERIFY2(tokens > 1900, qPrintable(QString::number(tokens)));
+        for (int step = 1; step <= 3; ++step) {
+            window.selection()->setQueryToken(tokens - 1 - 200 * step);
+            QVERIFY(shown.wait(kTimeoutMs));
+        }
+        window.selection()->setLorsaHead((window.selection()->lorsaHead() + 1) % large.nOvHeads);
+        QVERIFY(shown.wait(kTimeoutMs));
+        QTest::qWait(100);  // the queued replots
+        timer.stop();
+        qInfo() << tokens << "tokens; longest GUI event loop gap" << maxGap << "ms";
+        QVERIFY2(maxGap <= 50, qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(maxGap)));
+    }
+
+    // A real drop on the prompt editor: the folders open, the prompt does not receive their paths.
+    void foldersDroppedOnThePromptOpen()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.promptEditor()->setPlainText(QStringLiteral("kept"));
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QMimeData data;
+        data.setUrls({QUrl::fromLocalFile(QString::fromStdString(m_fixture->model.string())),
+                      QUrl::fromLocalFile(QString::fromStdString(m_fixture->lorsa.string()))});
+        QWidget* target = window.promptEditor()->viewport();
+        const QPoint at = target->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(target, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(target, &drop);
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QCOMPARE(window.sessionInfo().nOvHeads, m_fixture->nOvHeads);
+        QCOMPARE(window.promptEditor()->toPlainText(), QStringLiteral("kept"));
     }
 };
 
