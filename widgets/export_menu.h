@@ -1,6 +1,7 @@
 #pragma once
-// The right-click menu every view shows: "Export figure…" (PNG/SVG/PDF, width in mm, DPI) and
-// "Export data…" (CSV/JSON). Errors are shown in a message box, never thrown into Qt's event loop.
+// The right-click menu every view shows: "Export figure…" (PNG/SVG/PDF, width in mm or inches,
+// DPI) and "Export data…" (CSV/JSON). Errors are shown in a message box, never thrown into Qt's
+// event loop.
 
 class QPoint;
 class QWidget;
@@ -8,7 +9,10 @@ class QWidget;
 namespace lorsa {
 
 class FigureSource;
+struct FigureOptions;
 
 void showExportMenu(QWidget* parent, FigureSource& source, const QPoint& globalPos);
+/// The figure size dialog (width in mm or inches, PNG resolution); false when cancelled.
+bool askFigureOptions(QWidget* parent, FigureOptions& options);
 
 } // namespace lorsa

@@ -7,6 +7,7 @@
 #include "app/explorer/message_banner.h"
 #include "app/explorer/worker_thread.h"
 #include "model/core/error.h"
+#include "widgets/export_menu.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/figure_exporter.h"
 #include "widgets/head_list_view.h"
@@ -332,8 +333,11 @@ void MainWindow::exportCurrent(bool figure)
         return;
     settings.setValue(QStringLiteral("lastExportFolder"), QFileInfo(path).absolutePath());
     try {
+        FigureOptions options;
+        if (figure && !askFigureOptions(this, options))
+            return;
         if (figure)
-            FigureExporter::exportFigure(*source, path, FigureOptions{});
+            FigureExporter::exportFigure(*source, path, options);
         else
             FigureExporter::exportData(*source, path);
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);

@@ -1,6 +1,7 @@
 #include "model/core/error.h"
 #include "tests/support/temp_dir.h"
 #include "tests/widgets/synthetic_analysis.h"
+#include "widgets/export_menu.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/figure_exporter.h"
 #include "widgets/head_list_view.h"
@@ -9,7 +10,13 @@
 #include "widgets/token_heatmap_view.h"
 #include "widgets/z_pattern_view.h"
 
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -174,6 +181,25 @@ private Q_SLOTS:
         QCOMPARE(row[4].toDouble(), static_cast<double>(m_detail->lorsaPattern.at(2, 2)));
         QCOMPARE(row[6].toDouble(), static_cast<double>(m_detail->lorsaPattern.at(2, 2) - m_detail->mhsaPattern.at(2, 2)));
     }
+    // The size dialog of both export paths: a width in inches arrives in millimetres.
+    void sizeDialogTakesInches()
+    {
+        FigureOptions options;
+        QTimer::singleShot(0, [] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            QVERIFY(dialog);
+            dialog->findChild<QComboBox*>()->setCurrentIndex(1);  // inches
+            dialog->findChild<QDoubleSpinBox*>()->setValue(3.5);
+            dialog->findChild<QSpinBox*>()->setValue(450);
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QVERIFY(askFigureOptions(nullptr, options));
+        QCOMPARE(options.widthMm, 3.5 * 25.4);
+        QCOMPARE(options.dpi, 450);
+        QTimer::singleShot(0, [] { QApplication::activeModalWidget()->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel)->click(); });
+        QVERIFY(!askFigureOptions(nullptr, options));
+    }
+
     void badRequestsAreErrors()
     {
         test::TempDir dir;
