@@ -2,6 +2,7 @@
 // and the responsiveness of the GUI thread while it works.
 
 #include "app/explorer/worker_thread.h"
+#include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
 
 #include <QElapsedTimer>
@@ -280,23 +281,11 @@ private Q_SLOTS:
     {
         test::ExplorerFixture large(true);
         WorkerThread worker;
-        // A 10 ms timer on the GUI thread; the largest gap between its ticks is how long the
-        // event loop was blocked.
-        QElapsedTimer clock;
-        qint64 lastTick = 0;
-        qint64 maxGap = 0;
-        QTimer timer;
-        timer.setInterval(10);
-        connect(&timer, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            maxGap = std::max(maxGap, now - lastTick);
-            lastTick = now;
-        });
+        test::EventLoopWatch watch;
         QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
-        clock.start();
-        timer.start();
+        watch.start();
         QElapsedTimer busy;
         busy.start();
         worker.open(optionsFor(large.model, large.lorsa));
@@ -307,7 +296,7 @@ private Q_SLOTS:
         QSignalSpy details(worker.worker(), &AnalysisWorker::headDetailReady);
         worker.headDetail(analysis->generation, 0, -1, static_cast<int>(analysis->tokens.size()) - 1);
         QVERIFY(arrived(details, 120000));
-        timer.stop();
+        const qint64 maxGap = watch.stop();
         qInfo() << "worker busy for" << busy.elapsed() << "ms; longest GUI event loop gap" << maxGap << "ms";
         QVERIFY2(busy.elapsed() > 50, "the work was too short to show anything");
         QVERIFY2(maxGap <= 50, qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(maxGap)));

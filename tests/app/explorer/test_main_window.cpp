@@ -5,6 +5,7 @@
 
 #include "app/explorer/main_window.h"
 #include "app/explorer/message_banner.h"
+#include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
@@ -234,20 +235,8 @@ private Q_SLOTS:
         QSignalSpy errors(&window, &MainWindow::errorShown);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        // A 10 ms timer on the GUI thread; the largest gap between its ticks is how long the
-        // event loop was blocked.
-        QElapsedTimer clock;
-        qint64 lastTick = 0;
-        qint64 maxGap = 0;
-        QTimer timer;
-        timer.setInterval(10);
-        connect(&timer, &QTimer::timeout, this, [&] {
-            const qint64 now = clock.elapsed();
-            maxGap = std::max(maxGap, now - lastTick);
-            lastTick = now;
-        });
-        clock.start();
-        timer.start();
+        test::EventLoopWatch watch;
+        watch.start();
         QVERIFY2(shown.count() > 0 || shown.wait(kTimeoutMs), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
         const int tokens = window.selection()->queryToken() + 1;
         QVERIFY2(tokens > 1900, qPrintable(QString::number(tokens)));
@@ -258,7 +247,7 @@ private Q_SLOTS:
         window.selection()->setLorsaHead((window.selection()->lorsaHead() + 1) % large.nOvHeads);
         QVERIFY(shown.wait(kTimeoutMs));
         QTest::qWait(100);  // the queued replots
-        timer.stop();
+        const qint64 maxGap = watch.stop();
         qInfo() << tokens << "tokens; longest GUI event loop gap" << maxGap << "ms";
         QVERIFY2(maxGap <= 50, qPrintable(QStringLiteral("GUI thread blocked for %1 ms").arg(maxGap)));
     }

@@ -6,6 +6,7 @@
 #include "model/core/error.h"
 #include "model/engine/engine.h"
 #include "model/engine/prompt_runner.h"
+#include "tests/support/checks.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
@@ -18,11 +19,7 @@ namespace {
 
 constexpr double kTolerance = 1e-5;
 
-double relativeError(const at::Tensor& actual, const at::Tensor& expected)
-{
-    const auto a = actual.to(at::kDouble), e = expected.to(at::kDouble);
-    return ((a - e).abs().max() / e.abs().max().clamp_min(1e-12)).item<double>();
-}
+using test::relativeError;
 
 double relativeError(const std::vector<float>& actual, const std::vector<float>& expected)
 {

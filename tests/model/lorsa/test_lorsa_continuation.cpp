@@ -5,6 +5,7 @@
 #include "model/core/error.h"
 #include "model/lorsa/lorsa_layer.h"
 #include "tests/model/lorsa/lorsa_reference.h"
+#include "tests/support/checks.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/temp_dir.h"
 
@@ -12,6 +13,7 @@
 
 using namespace lorsa;
 using lorsa::test::LorsaFixtureOptions;
+using lorsa::test::throwsErrorKind;
 
 Q_DECLARE_METATYPE(lorsa::test::LorsaFixtureOptions)
 
@@ -23,16 +25,6 @@ at::Tensor randomInput(int64_t batch, int64_t t, int64_t d, uint64_t seed)
 {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     return at::normal(0.0, 1.0, {batch, t, d}, gen).to(at::kFloat);
-}
-
-bool throwsKind(ErrorKind kind, const std::function<void()>& call)
-{
-    try {
-        call();
-    } catch (const Error& e) {
-        return e.kind() == kind;
-    }
-    return false;
 }
 
 /// The whole forward's rows [first, first+n) of every output against one continued piece.
@@ -143,22 +135,22 @@ private Q_SLOTS:
         options.keyValues = &cache;
         layer->forward(randomInput(1, 6, o.dModel, 1), options);
         // The context counts the cached positions.
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 5, o.dModel, 2), options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 5, o.dModel, 2), options); }));
         // Another batch size, or a cache of another shape.
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(2, 1, o.dModel, 2), options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(2, 1, o.dModel, 2), options); }));
         auto broken = cache;
         broken.values = broken.values.narrow(2, 0, 3);
         options.keyValues = &broken;
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 1, o.dModel, 2), options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 1, o.dModel, 2), options); }));
         // The straightforward forward is a benchmark baseline without a cache.
         options.keyValues = &cache;
         options.straightforward = true;
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 1, o.dModel, 2), options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { layer->forward(randomInput(1, 1, o.dModel, 2), options); }));
         // A cancelled forward leaves the cache as it was.
         options.straightforward = false;
         options.cancelled = [] { return true; };
         const auto keys = cache.keys.clone();
-        QVERIFY(throwsKind(ErrorKind::Cancelled, [&] { layer->forward(randomInput(1, 2, o.dModel, 3), options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::Cancelled, [&] { layer->forward(randomInput(1, 2, o.dModel, 3), options); }));
         QCOMPARE(cache.length, int64_t(6));
         QVERIFY(at::equal(cache.keys, keys));
     }

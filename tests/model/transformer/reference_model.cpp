@@ -19,15 +19,6 @@ at::Tensor sliceRows(const at::Tensor& w, int64_t begin, int64_t n) { return w.i
 
 } // namespace
 
-double relativeError(const at::Tensor& actual, const at::Tensor& expected)
-{
-    const auto a = actual.to(at::kDouble).cpu(), b = expected.to(at::kDouble).cpu();
-    if (a.sizes() != b.sizes())
-        return INFINITY;
-    const double scale = b.abs().max().item<double>();
-    return (a - b).abs().max().item<double>() / (scale > 0 ? scale : 1.0);
-}
-
 ReferenceModel::ReferenceModel(const std::filesystem::path& dir) : m_dir(dir)
 {
     std::ifstream in(dir / "config.json");

@@ -3,6 +3,8 @@
 // gpt_neox and llama forwards, head by head and position by position, reading config.json and
 // the safetensors by the Hugging Face names itself. Tests compare the engine against it.
 
+#include "tests/support/checks.h"
+
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -49,8 +51,5 @@ private:
     bool m_llama3 = false;
     double m_factor = 0, m_low = 0, m_high = 0, m_original = 0;
 };
-
-/// max|a - b| / max|b| over the whole tensor, in float64.
-double relativeError(const at::Tensor& actual, const at::Tensor& expected);
 
 } // namespace lorsa::test

@@ -2,6 +2,7 @@
 // give what one pass over the whole sequence gives, for every architecture.
 #include "model/core/error.h"
 #include "model/transformer/transformer.h"
+#include "tests/support/checks.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
 
@@ -12,31 +13,17 @@
 #include <functional>
 
 using namespace lorsa;
+using lorsa::test::relativeError;
+using lorsa::test::throwsErrorKind;
 
 namespace {
 
 constexpr double kTolerance = 1e-5;
 
-double relativeError(const at::Tensor& actual, const at::Tensor& expected)
-{
-    const auto a = actual.to(at::kDouble), e = expected.to(at::kDouble);
-    return ((a - e).abs().max() / e.abs().max().clamp_min(1e-12)).item<double>();
-}
-
 at::Tensor randomTokens(int64_t batch, int64_t n, int64_t vocab, uint64_t seed)
 {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     return at::randint(vocab, {batch, n}, gen, at::kLong);
-}
-
-bool throwsKind(ErrorKind kind, const std::function<void()>& call)
-{
-    try {
-        call();
-    } catch (const Error& e) {
-        return e.kind() == kind;
-    }
-    return false;
 }
 
 using Writer = std::function<void(const std::filesystem::path&)>;
@@ -185,33 +172,33 @@ private Q_SLOTS:
         ActivationCache unused;
         model->forward(randomTokens(1, 10, 300, 1), unused, options);
         // The context counts the cached positions.
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 7, 300, 2), unused, options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 7, 300, 2), unused, options); }));
         // Another batch, or a cache that lost a block's positions.
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(2, 1, 300, 2), unused, options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(2, 1, 300, 2), unused, options); }));
         auto broken = cache;
         broken.values[1] = broken.values[1].narrow(1, 0, 4);
         options.keyValues = &broken;
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 1, 300, 2), unused, options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 1, 300, 2), unused, options); }));
         // A cache grows only through every block.
         options.keyValues = &cache;
         options.lastLayer = 0;
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 1, 300, 2), unused, options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 1, 300, 2), unused, options); }));
         options.lastLayer.reset();
         // Resuming needs a block in range and a residual of the tokens' shape.
         ForwardOptions resumed;
         resumed.resumeFrom = ResumePoint{2, at::zeros({1, 3, 32})};
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
         resumed.resumeFrom = ResumePoint{1, at::zeros({1, 4, 32})};
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
         resumed.resumeFrom = ResumePoint{1, at::zeros({1, 3, 32})};
         resumed.lastLayer = 0;
-        QVERIFY(throwsKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { model->forward(randomTokens(1, 3, 300, 2), unused, resumed); }));
         // A cancelled pass leaves the cache as it was, and the next pass continues correctly.
         int polls = 0;
         options.cancelled = [&] { return ++polls == 2; };
         const auto keys = cache.keys[0].clone();
         const auto more = randomTokens(1, 3, 300, 4);
-        QVERIFY(throwsKind(ErrorKind::Cancelled, [&] { model->forward(more, unused, options); }));
+        QVERIFY(throwsErrorKind(ErrorKind::Cancelled, [&] { model->forward(more, unused, options); }));
         QCOMPARE(cache.length, int64_t(10));
         QVERIFY(at::equal(cache.keys[0], keys));
         options.cancelled = {};
