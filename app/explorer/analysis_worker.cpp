@@ -130,7 +130,7 @@ void AnalysisWorker::headDetail(quint64 generation, quint64 analysisGeneration, 
         return;
     guarded(Channel::HeadDetail, generation, [&] {
         const auto mhsa = mhsaHead < 0 ? std::nullopt : std::optional<int32_t>(mhsaHead);
-        auto detail = m_session->headDetail(lorsaHead, mhsa, queryToken, generation);
+        auto detail = m_session->headDetail(lorsaHead, mhsa, queryToken, generation, cancelCheck(Channel::HeadDetail, generation));
         if (isCurrent(Channel::HeadDetail, generation))
             Q_EMIT headDetailReady(detail);
     });
@@ -141,7 +141,7 @@ void AnalysisWorker::intervene(quint64 generation, quint64 analysisGeneration, c
     if (!isCurrent(Channel::Intervention, generation) || !m_session || analysisGeneration != m_promptGeneration)
         return;
     guarded(Channel::Intervention, generation, [&] {
-        auto result = m_session->intervene(scales, queryToken, generation);
+        auto result = m_session->intervene(scales, queryToken, generation, 10, cancelCheck(Channel::Intervention, generation));
         if (isCurrent(Channel::Intervention, generation))
             Q_EMIT interventionReady(result);
     });

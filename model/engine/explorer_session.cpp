@@ -209,8 +209,13 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     return analysis;
 }
 
-HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation)
+HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation,
+                                          const CancelCheck& cancelled)
 {
+    const auto stopIfCancelled = [&] {
+        if (cancelled && cancelled())
+            throw Error(ErrorKind::Cancelled, "head detail superseded");
+    };
     auto& state = *m_state;
     state.requirePrompt();
     state.requireLorsa();
@@ -231,7 +236,9 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     detail->headActivation = toVector(run.featureActs.select(0, 0).select(1, lorsaHead));
     const auto lorsaPattern = sae.patterns(run.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
     detail->lorsaPattern = toMatrix(lorsaPattern);
+    stopIfCancelled();
     detail->zPattern = toMatrix(sae.zPatterns(run.lorsaInput, {lorsaHead}).select(0, 0).select(0, 0));
+    stopIfCancelled();
     const auto distances = meanJensenShannonDistance(lorsaPattern, run.attentionPattern);
     detail->mhsaSimilarity = toVector(distances);
     detail->mhsaHead = mhsaHead ? *mhsaHead : static_cast<int32_t>(distances.argmin().item<int64_t>());
@@ -243,7 +250,7 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
 }
 
 InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>& headScales, int32_t queryToken,
-                                                 uint64_t generation, int topTokens)
+                                                 uint64_t generation, int topTokens, const CancelCheck& cancelled)
 {
     auto& state = *m_state;
     state.requirePrompt();
@@ -272,6 +279,7 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
     auto probabilitiesWith = [&](const at::Tensor& replacement) {
         // The blocks before the Lorsa's see no difference: start at its block.
         ForwardOptions forward;
+        forward.cancelled = cancelled;
         forward.resumeFrom = ResumePoint{engine.lorsa()->config().layer, run.residualPre};
         const auto hook = engine.lorsaOutHook();
         forward.intervene = [&](const std::string& name, at::Tensor& activation) {

@@ -81,12 +81,15 @@ public:
     /// Patterns, z-pattern and token attributions of one Lorsa head on the last analysed prompt.
     /// \p mhsaHead defaults to the MHSA head whose pattern is closest (mean Jensen-Shannon
     /// distance of rows). Throws Error(InvalidInput) for out-of-range indices or no prompt yet.
-    HeadDetailPtr headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation);
+    /// \p cancelled is polled between its stages (patterns, z-pattern, similarities).
+    HeadDetailPtr headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation,
+                             const CancelCheck& cancelled = {});
 
     /// Splices the Lorsa output into the model with \p headScales applied and compares the
     /// next-token probabilities at \p queryToken with the unchanged splice.
+    /// \p cancelled is polled between its two forward passes and inside them.
     InterventionResultPtr intervene(const std::map<int32_t, float>& headScales, int32_t queryToken, uint64_t generation,
-                                    int topTokens = 10);
+                                    int topTokens = 10, const CancelCheck& cancelled = {});
 
 private:
     ExplorerSession();

@@ -148,6 +148,24 @@ private Q_SLOTS:
         QVERIFY(total <= 1.0f + 1e-5f);
     }
 
+    // Superseded head details and interventions stop early, and the session stays usable.
+    void detailAndInterventionStopWhenSuperseded()
+    {
+        m_session->analyze("The cat sat on the mat. The cat", true, 21);
+        const auto stop = [] { return true; };
+        const auto kindOf = [](const std::function<void()>& call) {
+            try {
+                call();
+            } catch (const Error& error) {
+                return error.kind();
+            }
+            return ErrorKind::InvalidInput;  // did not stop
+        };
+        QCOMPARE(kindOf([&] { m_session->headDetail(0, std::nullopt, 3, 21, stop); }), ErrorKind::Cancelled);
+        QCOMPARE(kindOf([&] { m_session->intervene({{0, 0.0f}}, 3, 21, 10, stop); }), ErrorKind::Cancelled);
+        QCOMPARE(m_session->headDetail(0, std::nullopt, 3, 22)->queryToken, 3);
+    }
+
     void badRequestsAreErrors()
     {
         m_session->analyze("hello there", true, 11);
