@@ -160,6 +160,7 @@ void MainWindow::buildToolBar()
         items->item(1)->setToolTip(tr("No CUDA GPU is available to LibTorch"));
     }
     m_dtype = new QComboBox(this);
+    m_dtype->setObjectName(QStringLiteral("precision"));
     for (const char* name : {"float32", "bfloat16", "float16"})
         m_dtype->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
     m_bos = new QCheckBox(tr("Prepend BOS"), this);
