@@ -40,6 +40,9 @@ Engine::Engine(const EngineOptions& options)
     m_threadsLine = configureCpuThreads(options.threads);
     spdlog::info("{}", m_threadsLine);
     report(options, 0.0, "tokenizer");
+    for (const auto* dir : {&options.modelDir, &options.lorsaDir})
+        if (!dir->empty() && !std::filesystem::is_directory(*dir))
+            throw Error(ErrorKind::InvalidFile, dir->string() + (std::filesystem::exists(*dir) ? ": not a folder" : ": no such folder"));
     const auto tokenizerFile = options.modelDir / "tokenizer.json";
     if (!std::filesystem::exists(tokenizerFile))
         throw Error(ErrorKind::InvalidFile, tokenizerFile.string() + ": no tokenizer.json in the model folder");

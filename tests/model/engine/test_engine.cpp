@@ -135,6 +135,17 @@ private Q_SLOTS:
         QVERIFY2(message.find(mentions.toStdString()) != std::string::npos, message.c_str());
     }
 
+    void missingFoldersAreNamed()
+    {
+        test::TempDir dir;
+        test::writeTinyGpt2(dir / "gpt2");
+        std::string message;
+        QCOMPARE(kindOf([&] { Engine engine(optionsFor(dir / "absent")); }, &message), ErrorKind::InvalidFile);
+        QVERIFY2(message == (dir / "absent").string() + ": no such folder", message.c_str());
+        QCOMPARE(kindOf([&] { Engine engine(optionsFor(dir / "gpt2", dir / "gpt2" / "config.json")); }, &message), ErrorKind::InvalidFile);
+        QVERIFY2(message.find("config.json: not a folder") != std::string::npos, message.c_str());
+    }
+
     void promptsAreValidated()
     {
         test::TempDir dir;
