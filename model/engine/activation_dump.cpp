@@ -48,7 +48,7 @@ std::vector<std::string> availableDumpNames(const Engine& engine)
         for (const auto& hook : kLayerHooks) {
             if (hook == "hook_resid_mid" && config.parallelResidual)
                 continue;
-            names.push_back("blocks." + std::to_string(layer) + "." + hook);
+            names.push_back(blockHook(layer, hook));
         }
     names.push_back("ln_final.hook_normalized");
     names.push_back("logits");
@@ -67,7 +67,7 @@ std::vector<std::string> defaultDumpNames(const Engine& engine, bool withZPatter
     for (const auto* hook : {"hook_resid_pre", "ln1.hook_normalized", "attn.hook_pattern", "attn.hook_z", "hook_attn_out",
                              "hook_resid_post"})
         for (int64_t layer = 0; layer < layers; ++layer)
-            names.push_back("blocks." + std::to_string(layer) + "." + hook);
+            names.push_back(blockHook(layer, hook));
     names.push_back("logits");
     if (engine.lorsa()) {
         names.insert(names.end(), kLorsaOutputs.begin(), kLorsaOutputs.end());

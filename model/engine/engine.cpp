@@ -13,11 +13,6 @@
 namespace lorsa {
 namespace {
 
-std::string layerHook(int64_t layer, const std::string& suffix)
-{
-    return "blocks." + std::to_string(layer) + "." + suffix;
-}
-
 double millisecondsSince(std::chrono::steady_clock::time_point start, at::Device device)
 {
     if (device.is_cuda())
@@ -71,12 +66,12 @@ int64_t Engine::maxTokens() const
 
 std::string Engine::lorsaInHook() const
 {
-    return layerHook(m_lorsa->config().layer, "ln1.hook_normalized");
+    return blockHook(m_lorsa->config().layer, "ln1.hook_normalized");
 }
 
 std::string Engine::lorsaOutHook() const
 {
-    return layerHook(m_lorsa->config().layer, "hook_attn_out");
+    return blockHook(m_lorsa->config().layer, "hook_attn_out");
 }
 
 void Engine::checkLorsaFitsModel() const
@@ -221,15 +216,8 @@ RunResult Engine::run(const at::Tensor& tokensIn, const RunRequest& request) con
     result.lorsaMs = millisecondsSince(start, m_device);
 
     if (request.fidelity) {
-        FidelityReport report;
         const auto target = reconstructionTarget(result.cache.at(lorsaOutHook()), m_inputMode.chosen);
-        report.fvu = fractionOfVarianceUnexplained(target, result.lorsa->reconstructed);
-        report.errorPerToken = errorPerToken(target, result.lorsa->reconstructed);
-        report.l0PerToken = l0PerToken(result.lorsa->featureActs);
-        double total = 0;
-        for (const auto value : report.l0PerToken)
-            total += value;
-        report.meanL0 = report.l0PerToken.empty() ? 0.0 : total / static_cast<double>(report.l0PerToken.size());
+        FidelityReport report = reconstructionFidelity(target, result.lorsa->reconstructed, result.lorsa->featureActs);
         report.cleanLoss = nextTokenLoss(logits, tokens);
         ForwardOptions spliced;
         spliced.cancelled = request.cancelled;

@@ -237,7 +237,9 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     const auto lorsaPattern = sae.patterns(run.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
     detail->lorsaPattern = toMatrix(lorsaPattern);
     stopIfCancelled();
-    detail->zPattern = toMatrix(sae.zPatterns(run.lorsaInput, {lorsaHead}).select(0, 0).select(0, 0));
+    // z[q,k] = A[q,k] v[k]: the pattern just computed, weighted by the head's values.
+    const auto values = sae.headValues(run.lorsaInput, {lorsaHead}).select(0, 0).select(1, 0).to(at::kCPU, at::kFloat);  // [T]
+    detail->zPattern = toMatrix(lorsaPattern * values.unsqueeze(0));
     stopIfCancelled();
     const auto distances = meanJensenShannonDistance(lorsaPattern, run.attentionPattern);
     detail->mhsaSimilarity = toVector(distances);

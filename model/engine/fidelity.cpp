@@ -36,15 +36,30 @@ std::vector<float> errorPerToken(const at::Tensor& target, const at::Tensor& rec
     return toFloatVector(perToken);
 }
 
+at::Tensor nextTokenNll(const at::Tensor& predictions, const at::Tensor& targets)
+{
+    const auto logProbs = at::log_softmax(predictions.to(at::kFloat), -1);
+    return -logProbs.gather(-1, targets.to(predictions.device(), at::kLong).unsqueeze(-1)).squeeze(-1).to(at::kCPU, at::kDouble);
+}
+
 double nextTokenLoss(const at::Tensor& logits, const at::Tensor& tokens)
 {
     if (logits.size(1) < 2)
         return 0.0;
-    const auto predictions = logits.narrow(1, 0, logits.size(1) - 1).to(at::kFloat);
-    const auto targets = tokens.narrow(1, 1, tokens.size(1) - 1).to(logits.device());
-    const auto logProbs = at::log_softmax(predictions, -1);
-    const auto picked = logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-    return -picked.to(at::kDouble).mean().item<double>();
+    return nextTokenNll(logits.narrow(1, 0, logits.size(1) - 1), tokens.narrow(1, 1, tokens.size(1) - 1)).mean().item<double>();
+}
+
+FidelityReport reconstructionFidelity(const at::Tensor& target, const at::Tensor& reconstruction, const at::Tensor& featureActs)
+{
+    FidelityReport report;
+    report.fvu = fractionOfVarianceUnexplained(target, reconstruction);
+    report.errorPerToken = errorPerToken(target, reconstruction);
+    report.l0PerToken = l0PerToken(featureActs);
+    double total = 0;
+    for (const auto value : report.l0PerToken)
+        total += value;
+    report.meanL0 = report.l0PerToken.empty() ? 0.0 : total / static_cast<double>(report.l0PerToken.size());
+    return report;
 }
 
 std::vector<float> l0PerToken(const at::Tensor& featureActs)

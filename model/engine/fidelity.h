@@ -26,6 +26,14 @@ std::vector<float> errorPerToken(const at::Tensor& target, const at::Tensor& rec
 /// Mean next-token cross-entropy of logits [B,T,V] against tokens [B,T] (positions 0..T-2).
 double nextTokenLoss(const at::Tensor& logits, const at::Tensor& tokens);
 
+/// -log softmax(predictions)[target] per position, computed in float32: predictions [...,V],
+/// targets [...] (int64); float64 on the CPU.
+at::Tensor nextTokenNll(const at::Tensor& predictions, const at::Tensor& targets);
+
+/// The reconstruction half of a report (FVU, per-token error, L0, mean L0) of target,
+/// reconstruction [B,T,d] and featureActs [B,T,n]; the losses are left at 0.
+FidelityReport reconstructionFidelity(const at::Tensor& target, const at::Tensor& reconstruction, const at::Tensor& featureActs);
+
 /// Number of nonzero activations per token of acts [B,T,n]: [B*T].
 std::vector<float> l0PerToken(const at::Tensor& featureActs);
 

@@ -147,7 +147,7 @@ std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int
         for (int64_t h = 0; h < lorsa->config().nQkHeads; ++h)
             qkHeads.push_back(h);
     }
-    const auto patternHook = [](int64_t layer) { return "blocks." + std::to_string(layer) + ".attn.hook_pattern"; };
+    const auto patternHook = [](int64_t layer) { return blockHook(layer, "attn.hook_pattern"); };
     RunRequest request;
     for (int64_t layer : layers)
         request.modelHooks.names.insert(patternHook(layer));

@@ -9,11 +9,6 @@
 namespace lorsa {
 namespace {
 
-std::string blockHook(int64_t layer, const char* name)
-{
-    return "blocks." + std::to_string(layer) + "." + name;
-}
-
 /// Appends \p rows along dimension \p dim to the first \p kept entries of \p carried.
 at::Tensor appended(const at::Tensor& carried, int64_t kept, const at::Tensor& rows, int64_t dim)
 {
@@ -24,15 +19,13 @@ at::Tensor appended(const at::Tensor& carried, int64_t kept, const at::Tensor& r
 
 /// -log p(next token) at each of \p logits' positions that has a next token in \p ids: the
 /// positions run are first..first+T-1, their next tokens ids[first+1..].
-at::Tensor nextTokenNll(const at::Tensor& logits, const std::vector<int64_t>& ids, int64_t first)
+at::Tensor nllOfRun(const at::Tensor& logits, const std::vector<int64_t>& ids, int64_t first)
 {
     const int64_t scored = std::min<int64_t>(logits.size(1), static_cast<int64_t>(ids.size()) - 1 - first);
     if (scored <= 0)
         return at::empty({0}, at::TensorOptions().dtype(at::kDouble));
     const std::vector<int64_t> next(ids.begin() + first + 1, ids.begin() + first + 1 + scored);
-    const auto targets = at::tensor(next, at::kLong).to(logits.device());
-    const auto logProbs = at::log_softmax(logits.select(0, 0).narrow(0, 0, scored).to(at::kFloat), -1);
-    return -logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1).to(at::kCPU, at::kDouble);
+    return nextTokenNll(logits.select(0, 0).narrow(0, 0, scored), at::tensor(next, at::kLong));
 }
 
 double meanOf(const at::Tensor& values)
@@ -92,7 +85,7 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
     if (reused > 0)
         run.attentionPattern.narrow(1, 0, reused).narrow(2, 0, reused).copy_(m_run.attentionPattern.narrow(1, 0, reused).narrow(2, 0, reused));
     run.attentionPattern.narrow(1, reused, fresh).copy_(patternRows);
-    const auto cleanNll = appended(m_cleanNll, reused, nextTokenNll(logits, ids, reused), 0);
+    const auto cleanNll = appended(m_cleanNll, reused, nllOfRun(logits, ids, reused), 0);
 
     if (sae) {
         const auto mode = engine.inputMode().chosen;
@@ -115,7 +108,7 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
         };
         ActivationCache unused;
         const auto splicedLogits = engine.model().forward(newTokens, unused, spliced);  // grows m_spliced
-        const auto splicedNll = appended(m_splicedNll, reused, nextTokenNll(splicedLogits, ids, reused), 0);
+        const auto splicedNll = appended(m_splicedNll, reused, nllOfRun(splicedLogits, ids, reused), 0);
 
         run.lorsaInput = appended(m_run.lorsaInput, reused, input, 1);
         run.featureActs = appended(m_run.featureActs, reused, output.featureActs, 1);
@@ -123,11 +116,7 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
         run.target = appended(m_run.target, reused, engine.reconstructionTarget(cache.at(outHook), mode), 1);
         run.residualPre = appended(m_run.residualPre, reused, residualPre, 1);
 
-        FidelityReport report;
-        report.fvu = fractionOfVarianceUnexplained(run.target, run.reconstructed);
-        report.errorPerToken = errorPerToken(run.target, run.reconstructed);
-        report.l0PerToken = l0PerToken(run.featureActs);
-        report.meanL0 = meanOf(at::tensor(report.l0PerToken, at::kDouble));
+        FidelityReport report = reconstructionFidelity(run.target, run.reconstructed, run.featureActs);
         report.cleanLoss = meanOf(cleanNll);
         report.splicedLoss = meanOf(splicedNll);
         run.fidelity = std::move(report);

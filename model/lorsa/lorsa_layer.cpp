@@ -21,6 +21,7 @@ public:
     LorsaOutput forward(const at::Tensor& x, const LorsaForwardOptions& options) const override;
     at::Tensor patterns(const at::Tensor& x, const std::vector<int64_t>& qkHeads) const override;
     at::Tensor zPatterns(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const override;
+    at::Tensor headValues(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const override;
     at::Tensor valueWeights() const override { return m_wV; }
     at::Tensor outputWeights() const override { return m_wO; }
     int64_t qkHeadOf(int64_t ovHead) const override;
@@ -339,15 +340,19 @@ at::Tensor LorsaLayerImpl::patterns(const at::Tensor& xIn, const std::vector<int
 
 at::Tensor LorsaLayerImpl::zPatterns(const at::Tensor& xIn, const std::vector<int64_t>& ovHeads) const
 {
-    const auto ov = headIndex(ovHeads, m_config.nOvHeads, "OV");
+    const auto v = headValues(xIn, ovHeads);  // [B,T,n]; checks the OV heads
     std::vector<int64_t> qkHeads;
     qkHeads.reserve(ovHeads.size());
     for (int64_t h : ovHeads)
         qkHeads.push_back(h / m_group);
-    const auto a = patterns(xIn, qkHeads);                                            // [B,n,T,T]
+    return patterns(xIn, qkHeads) * v.permute({0, 2, 1}).unsqueeze(2);  // [B,n,T,T]
+}
+
+at::Tensor LorsaLayerImpl::headValues(const at::Tensor& xIn, const std::vector<int64_t>& ovHeads) const
+{
+    const auto ov = headIndex(ovHeads, m_config.nOvHeads, "OV");
     const auto x = prepareInput(xIn);
-    const auto v = at::matmul(x, m_wV.index_select(0, ov).t()) + m_bV.index_select(0, ov);  // [B,T,n]
-    return a * v.permute({0, 2, 1}).unsqueeze(2);                                     // [B,n,T,T]
+    return at::matmul(x, m_wV.index_select(0, ov).t()) + m_bV.index_select(0, ov);  // [B,T,n]
 }
 
 } // namespace

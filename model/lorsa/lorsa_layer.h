@@ -58,6 +58,8 @@ public:
     virtual at::Tensor patterns(const at::Tensor& x, const std::vector<int64_t>& qkHeads) const = 0;
     /// z-patterns of the given OV heads [B,n,T,T]: A[q,k] * (x_k . w_v + b_v), rows sum to hidden_pre.
     virtual at::Tensor zPatterns(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const = 0;
+    /// Values x . w_v + b_v of the given OV heads [B,T,n] (what zPatterns weights the pattern by).
+    virtual at::Tensor headValues(const at::Tensor& x, const std::vector<int64_t>& ovHeads) const = 0;
 
     /// Effective weights in model units (dataset-wise scaling folded in): W_V, W_O [n_ov,d].
     virtual at::Tensor valueWeights() const = 0;

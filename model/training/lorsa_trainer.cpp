@@ -22,11 +22,6 @@
 namespace lorsa {
 namespace {
 
-std::string hook(int64_t layer, const std::string& name)
-{
-    return "blocks." + std::to_string(layer) + "." + name;
-}
-
 /// CUDA autocast on or off, through the API of the LibTorch at hand (2.4 made it per device).
 void setCudaAutocast(bool enabled)
 {
@@ -76,8 +71,8 @@ LorsaConfig lorsaConfigFor(const LorsaTrainingOptions& o, const ModelConfig& mod
     if (o.topK > c.nOvHeads || o.startK > c.nOvHeads)
         throw Error(ErrorKind::InvalidInput, "lorsa train: --top-k and --start-k must not exceed the " + std::to_string(c.nOvHeads) + " OV heads");
     c.layer = o.layer;
-    c.hookPointIn = hook(o.layer, "ln1.hook_normalized");
-    c.hookPointOut = hook(o.layer, "hook_attn_out");
+    c.hookPointIn = blockHook(o.layer, "ln1.hook_normalized");
+    c.hookPointOut = blockHook(o.layer, "hook_attn_out");
     c.nCtx = std::min<int64_t>(model.nCtx, std::max<int64_t>(2048, o.contextLength));
     c.topK = o.topK;
     c.normActivation = "dataset-wise";
@@ -240,8 +235,8 @@ std::string LorsaTrainer::fingerprint() const
 
 std::pair<at::Tensor, at::Tensor> LorsaTrainer::activations(const at::Tensor& tokens) const
 {
-    const auto in = hook(m_options.layer, "ln1.hook_normalized");
-    const auto out = hook(m_options.layer, "hook_attn_out");
+    const auto in = blockHook(m_options.layer, "ln1.hook_normalized");
+    const auto out = blockHook(m_options.layer, "hook_attn_out");
     RunRequest request;
     request.modelHooks.names = {in, out};
     const auto result = m_engine->run(tokens, request);
@@ -419,7 +414,7 @@ LorsaEvaluation LorsaTrainer::evaluate() const
     data.vocabSize = model.vocabSize;
     LorsaTrainingData rows(engine.tokenizer(), data);
 
-    const auto out = hook(m_options.layer, "hook_attn_out");
+    const auto out = blockHook(m_options.layer, "hook_attn_out");
     LorsaEvaluation e;
     double residual = 0, l0 = 0, clean = 0, spliced = 0, lossPositions = 0;
     at::Tensor sum, sumSquares;  // [d] float64

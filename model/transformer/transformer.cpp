@@ -15,8 +15,6 @@ namespace {
 // Budget for one chunk of attention scores when the full pattern is not needed.
 constexpr int64_t kAttentionChunkBytes = int64_t(256) << 20;
 
-std::string blockHook(int64_t layer, const char* name) { return "blocks." + std::to_string(layer) + "." + name; }
-
 at::Tensor affine(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
     auto y = at::matmul(x, weight);
@@ -345,6 +343,11 @@ private:
 };
 
 } // namespace
+
+std::string blockHook(int64_t layer, const std::string& name)
+{
+    return "blocks." + std::to_string(layer) + "." + name;
+}
 
 void KeyValueCache::truncate(int64_t positions)
 {

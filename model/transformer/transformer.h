@@ -32,6 +32,9 @@ struct HookRequest {
 ///   logits [B,T,V]
 using ActivationCache = std::map<std::string, at::Tensor>;
 
+/// The name of hook \p name of block \p layer: "blocks.<layer>.<name>".
+std::string blockHook(int64_t layer, const std::string& name);
+
 /// Every block's keys (after rotary) and values for the positions run so far, so that a later
 /// pass over tokens that continue them computes only the new positions. Blocks a pass skipped
 /// (ForwardOptions::resumeFrom) stay undefined.
