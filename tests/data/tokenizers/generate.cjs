@@ -1,8 +1,8 @@
 // Generates the test tokenizers and their expected encodings.
 //
 // 1. Trains a small byte-level BPE (a few hundred to a couple of thousand merges) on varied text
-//    and writes three tokenizer.json files in the Hugging Face format:
-//    gpt2_style.json, llama3_style.json and llama3_nfc.json.
+//    and writes four tokenizer.json files in the Hugging Face format:
+//    gpt2_style.json, llama3_style.json, llama3_nfc.json and qwen2_style.json.
 // 2. Encodes many test texts with the npm package @huggingface/tokenizers (a faithful JavaScript
 //    implementation of the format) and writes <name>.expected.json: [{text, ids, offsets}, ...].
 //
@@ -46,6 +46,11 @@ const toByteLevel = (s) => Array.from(enc.encode(s), (b) => B2U.map[b]).join('')
 const GPT2_RE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 const LLAMA3_RE = /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
 const LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+// Qwen2 / Qwen2.5 / Qwen3: Llama 3's pattern with single digits (\p{N} instead of \p{N}{1,3});
+// PRETOKENIZE_REGEX in transformers' models/qwen2/tokenization_qwen2.py, and the Split pattern
+// of Qwen3's tokenizer.json.
+const QWEN2_RE = /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
+const QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 const corpus = [
     "The quick brown fox jumps over the lazy dog. It's a sunny day, isn't it? We'll see; they'd said they're ready.",
@@ -67,10 +72,12 @@ const corpus = [
 ].join('\n');
 
 // Minimal BPE trainer: counts pre-token words, repeatedly merges the most frequent pair
-// (ties broken by the pair's string so the output is deterministic).
-function trainBpe(regex, numMerges) {
+// (ties broken by the pair's string so the output is deterministic). `extra` is appended to the
+// shared corpus (the earlier tokenizers train on the corpus alone).
+function trainBpe(regex, numMerges, extra = '') {
     const counts = new Map();
-    for (const line of [corpus, corpus.toLowerCase(), corpus.toUpperCase()]) {
+    const text = corpus + extra;
+    for (const line of [text, text.toLowerCase(), text.toUpperCase()]) {
         for (const m of line.match(regex) || []) {
             const w = toByteLevel(m);
             counts.set(w, (counts.get(w) || 0) + 1);
@@ -159,16 +166,55 @@ function llama3Style(nfc) {
     };
 }
 
+// Chat, code and multilingual text for the Qwen-style vocabulary (merges across CJK bytes, digits
+// never merged: the Qwen pattern makes every digit its own pre-token).
+const qwenCorpus = [
+    "\n<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat's the capital of France?<|im_end|>",
+    "<|im_start|>assistant\n<think>\nThe user asks about France. The capital is Paris.\n</think>\n\nThe capital of France is Paris.",
+    '{"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}',
+    '你好，世界！我爱自然语言处理。今天天气很好，我们去公园散步吧。注意力头和稀疏字典。',
+    'こんにちは、世界。カタカナとひらがなを混ぜた文章です。',
+    'Qwen models tokenize numbers one digit at a time: 2025, 151643, 3.14159.',
+    "    if (x > 0) {\r\n        return x;\r\n    }\r\n\r\n// comment!!!\n\n",
+].join('\n');
+
 // Deterministic pseudo-random long text mixing every kind of input.
-function longText(n) {
+function longText(n, extraPieces = [], seed = 12345) {
     const pieces = ['the ', 'attention ', 'Head', ' 12345', '  ', '\n', '\t', '東京', '😀', '👩‍💻', "'s ", "DON'T ",
-                    'é', 'x', '.', ', ', '\r\n', '   ', '9', 'Lorsa', 'naïve ', '한국'];
-    let s = '', state = 12345;
+                    'é', 'x', '.', ', ', '\r\n', '   ', '9', 'Lorsa', 'naïve ', '한국', ...extraPieces];
+    let s = '', state = seed;
     while (s.length < n) {
         state = (state * 1103515245 + 12345) % 2147483648;
         s += pieces[state % pieces.length];
     }
     return s;
+}
+
+function qwen2Style() {
+    const { vocab, merges, next } = trainBpe(QWEN2_RE, 1500, qwenCorpus);
+    // Qwen3's added tokens in their order, with ids right after the BPE vocabulary (151643.. in
+    // the real file) and their flags: special for the first 14, not special from <tool_call> on;
+    // none normalized, none stripped.
+    const specials = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|object_ref_start|>', '<|object_ref_end|>',
+                      '<|box_start|>', '<|box_end|>', '<|quad_start|>', '<|quad_end|>', '<|vision_start|>', '<|vision_end|>',
+                      '<|vision_pad|>', '<|image_pad|>', '<|video_pad|>'];
+    const others = ['<tool_call>', '</tool_call>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>',
+                    '<|repo_name|>', '<|file_sep|>', '<tool_response>', '</tool_response>', '<think>', '</think>'];
+    const added = [...specials.map((s) => [s, true]), ...others.map((s) => [s, false])]
+        .map(([s, special], i) => addedToken(next + i, s, special, { normalized: false }));
+    const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+    return {
+        version: '1.0', truncation: null, padding: null,
+        added_tokens: added,
+        normalizer: { type: 'NFC' },
+        pre_tokenizer: { type: 'Sequence', pretokenizers: [
+            { type: 'Split', pattern: { Regex: QWEN2_PATTERN }, behavior: 'Isolated', invert: false },
+            byteLevel ] },
+        post_processor: byteLevel,
+        decoder: byteLevel,
+        model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
+                 fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: merges.map(([a, b]) => a + ' ' + b) },
+    };
 }
 
 const texts = [
@@ -191,6 +237,48 @@ const texts = [
     'mañana', 'ﬁ', '\u0041\u030A', 'Ω\u2126', longText(10000),
 ];
 
+// The shared texts plus texts aimed at the Qwen pattern and Qwen's added tokens.
+const qwenTexts = texts.concat([
+    // digits: every \p{N} character is its own pre-token
+    '2025-01-15 12:30:45', '151643 151669', 'abc123def x1y2 3rd 21st', '3.14159e-10 -42 +7 1,234,567.89',
+    '½ ² ³ ¼ Ⅻ ١٢٣ ४५६ ๑๒๓ ①②③', '0000000000', 'v1.2.3-rc4',
+    // contractions in every case; the (?i:...) group
+    "I'M, YOU'LL, IT'S, WE'VE, THEY'RE, HE'D, DON'T", "'S 'Ll 'lL 'LL 'rE 'Re 'VE 'vE 'M 'D 'T", "x's y'S z'll",
+    "''s ''' 's's", "rock'n'roll o'clock", "'sa 'Sam 'llama 'tea",
+    // newlines, \r\n runs, spaces before words and newlines
+    'a\r\n\r\nb', '\r\r\n\n\r', 'a \n b', 'a  \n  \n  b', 'end.\n\n\nnext', 'x!!!\n\n', '?!\r\n\r\nok', '...\r\n',
+    '    four spaces', 'word    word', '  \t  tab mix', '\t\tindent\n\t\t\tdeeper', ' \n', '\n ', 'trailing\n   ',
+    ' (x)', '  (x)', ' !!!abc', '"quoted"\n\n', 'a\u000Bb\u000Cc', 'line\u2028sep\u2029para\u0085nel',
+    // CJK, emoji, mixed scripts
+    '你好，世界！我爱自然语言处理。', 'こんにちは、世界。カタカナ', '中文123数字abc', '今天天气很好，我们去公园散步吧。',
+    '🤗🤗 hugging 🧠💡🚀', '👍🏽👍🏽👍🏽', 'Hello мир 世界 عالم 🌍 123 שלום', 'Δx=5μm; ∑ᵢ xᵢ² ≤ ∞',
+    // combining marks (NFC) and Hangul jamo composition
+    'cafe\u0301 nai\u0308ve', 'q\u0307\u0323 x\u0323\u0307', '\u1E9B\u0323', '\u1100\u1161\u11A8 \u1112\u1161\u11AB',
+    'A\u030A\u0301', '\u0301 leading mark', 'e\u0301\u0301\u0301',
+    // added tokens inside text
+    '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHello! What\'s 2+2?<|im_end|>\n<|im_start|>assistant\n',
+    '<|im_start|>assistant\n<think>\nLet me think: 2+2=4.\n</think>\n\nIt is 4.<|im_end|>\n<|endoftext|>',
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+    '<|im_start|>user\n<tool_response>\n{"temp": 21}\n</tool_response><|im_end|>',
+    '<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y<|fim_middle|>', '<|fim_pad|><|fim_pad|>',
+    '<|repo_name|>lorsa\n<|file_sep|>main.cpp\nint main() {}', '<|vision_start|><|image_pad|><|image_pad|><|vision_end|>Describe.',
+    '<|object_ref_start|>the cat<|object_ref_end|><|box_start|>(10,20),(30,40)<|box_end|>',
+    '<|quad_start|>q<|quad_end|><|vision_pad|><|video_pad|>', 'a <think> b </think> c', '<think></think>',
+    '<think>cafe\u0301</think>', 'x<|im_end|>y<|im_start|>z',
+    // near misses that must stay ordinary text
+    '<|im_start|', '<think', '< think>', '<|IM_START|>', '<<think>>', '<|im_start|><|im_start|>', '<|endoftext|>x<|endoftext',
+    '</think></think>>', '<tool_call >', '<|im_start|>\u0301',
+    // unusual but valid UTF-8
+    '\uFFFD replacement', '\uFEFFbom', 'a\u0000b', 'nonchar \uFFFF \uFFFE \u{10FFFF} \u{E0001}', '\uD7FF\uE000',
+    'zero\u200Dwidth\u200Cjoiners', '\u1680ogham\u3000ideo\u00A0nbsp', 'RTL \u202Eevil\u202C text', 'tag\u{E0041}\u{E007F}',
+    // "'ſ": Oniguruma's (?i:'s) folds case by Unicode and takes "'ſ" as a contraction (so does
+    // PCRE2 in the C++); tokenizers.js folds ASCII only and takes it as a word. No merge here
+    // crosses that boundary, so the ids agree; the case checks the bytes only.
+    '\u{1D400}\u{1D401} math bold', '\u{20000}\u{2A6DF} ext B', '\u0130stanbul \u017Fhort', "'\u017F long s",
+    longText(12000, ['<|im_start|>', '<|im_end|>', '<think>', '</think>', '你好', '2024', "'LL ", '\r\n\r\n', 'e\u0301',
+                     '  !!!\n', '<tool_call>', '\u00A0', 'мир'], 777),
+]);
+
 function writeJson(file, value) { fs.writeFileSync(path.join(outDir, file), JSON.stringify(value, null, 1) + '\n'); }
 
 // Offsets derived from the tokens as described at the top of this file.
@@ -200,7 +288,8 @@ function deriveOffsets(json, tokens, text, normalized) {
     const charStart = (i) => { while (i > 0 && (bytes[i] & 0xC0) === 0x80) --i; return i; };
     const charEnd = (i) => { ++i; while (i < bytes.length && (bytes[i] & 0xC0) === 0x80) ++i; return i; };
     const added = new Map(json.added_tokens.map((t) => [t.content, t]));
-    const bos = json.post_processor ? json.post_processor.processors[1].single[0].SpecialToken.id : null;
+    const bos = json.post_processor && json.post_processor.type === 'Sequence'
+        ? json.post_processor.processors[1].single[0].SpecialToken.id : null;
     const out = [];
     let cursor = 0;
     tokens.forEach((tok, i) => {
@@ -220,10 +309,11 @@ function deriveOffsets(json, tokens, text, normalized) {
     return out;
 }
 
-for (const [name, json] of [['gpt2_style', gpt2Style()], ['llama3_style', llama3Style(false)], ['llama3_nfc', llama3Style(true)]]) {
+for (const [name, json, textList] of [['gpt2_style', gpt2Style(), texts], ['llama3_style', llama3Style(false), texts],
+                                      ['llama3_nfc', llama3Style(true), texts], ['qwen2_style', qwen2Style(), qwenTexts]]) {
     writeJson(name + '.json', json);
     const tok = new Tokenizer(json, {});
-    const cases = texts.map((text) => {
+    const cases = textList.map((text) => {
         const ids = text.length ? tok.encode(text).ids : (json.post_processor ? tok.encode(text).ids : []);
         const tokens = ids.map((id) => tok.id_to_token(id));
         const normalized = json.normalizer ? text.normalize('NFC') : text;

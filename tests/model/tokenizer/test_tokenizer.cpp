@@ -4,6 +4,8 @@
 
 #include <QtTest>
 
+#include <algorithm>
+
 using namespace lorsa;
 using Spans = std::vector<std::pair<int64_t, int64_t>>;
 Q_DECLARE_METATYPE(std::string)
@@ -12,7 +14,7 @@ Q_DECLARE_METATYPE(Spans)
 
 namespace {
 
-const char* const kTokenizers[] = {"gpt2_style", "llama3_style", "llama3_nfc"};
+const char* const kTokenizers[] = {"gpt2_style", "llama3_style", "llama3_nfc", "qwen2_style"};
 
 const Tokenizer& loaded(const std::string& name)
 {
@@ -99,6 +101,34 @@ private Q_SLOTS:
         QVERIFY(!gpt2.tokenToId("no such token"));
         QCOMPARE(gpt2.tokenText(220), std::string(" "));
         QCOMPARE(gpt2.tokenText(*gpt2.tokenToId("<|endoftext|>")), std::string("<|endoftext|>"));
+    }
+
+    // Qwen3's layout: added tokens right after the BPE vocabulary, <tool_call> onwards not
+    // special, and no BOS from the (ByteLevel) post-processor.
+    void qwenAddedTokens()
+    {
+        const auto& tok = loaded("qwen2_style");
+        QCOMPARE(tok.vocabSize(), 1293 + 26);
+        QVERIFY(!tok.bosId());
+        QCOMPARE(tok.tokenToId("<|endoftext|>"), std::optional<int64_t>(1293));
+        QCOMPARE(tok.tokenToId("</think>"), std::optional<int64_t>(1293 + 25));
+        QVERIFY(tok.isSpecial(*tok.tokenToId("<|im_end|>")));
+        QVERIFY(tok.isSpecial(*tok.tokenToId("<|video_pad|>")));
+        QVERIFY(!tok.isSpecial(*tok.tokenToId("<tool_call>")));
+        QVERIFY(!tok.isSpecial(*tok.tokenToId("<think>")));
+        const std::string text = "<|im_start|>assistant\n<think>\nok\n</think>\n\nHi<|im_end|>";
+        const auto ids = tok.encode(text, true).ids;
+        QCOMPARE(tok.encode(text, false).ids, ids);
+        QCOMPARE(tok.decode(ids), text);
+        QCOMPARE(tok.decode(ids, true), std::string("assistant\n<think>\nok\n</think>\n\nHi"));
+        // Every digit is its own pre-token, so no token holds two digits.
+        const auto digits = tok.encode("2025 151643 3.14159", false).ids;
+        QCOMPARE(digits.size(), std::size_t{4 + 1 + 6 + 1 + 7}); // a space before a digit stands alone
+        for (const auto id : digits) {
+            const auto piece = tok.tokenText(id);
+            QVERIFY(std::count_if(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; }) == 1
+                    || piece == " " || piece == ".");
+        }
     }
 
     void decodeReplacesBrokenUtf8()
