@@ -249,6 +249,8 @@ const qwenTexts = texts.concat([
     'a\r\n\r\nb', '\r\r\n\n\r', 'a \n b', 'a  \n  \n  b', 'end.\n\n\nnext', 'x!!!\n\n', '?!\r\n\r\nok', '...\r\n',
     '    four spaces', 'word    word', '  \t  tab mix', '\t\tindent\n\t\t\tdeeper', ' \n', '\n ', 'trailing\n   ',
     ' (x)', '  (x)', ' !!!abc', '"quoted"\n\n', 'a\u000Bb\u000Cc', 'line\u2028sep\u2029para\u0085nel',
+    ' \n x', '\n\n  x', 'a \r\n b', 'x\r', '\r', '\tword', '\u00A0word', '\u3000中文', '(hello) "world" [x]',
+    '$100 #tag @user __init__ C++ & C# e.g.\n', 'a.\r\n\r\n  b', '}\n\n\n\t', ' \t\n\r\n \t',
     // CJK, emoji, mixed scripts
     '你好，世界！我爱自然语言处理。', 'こんにちは、世界。カタカナ', '中文123数字abc', '今天天气很好，我们去公园散步吧。',
     '🤗🤗 hugging 🧠💡🚀', '👍🏽👍🏽👍🏽', 'Hello мир 世界 عالم 🌍 123 שלום', 'Δx=5μm; ∑ᵢ xᵢ² ≤ ∞',
@@ -273,7 +275,8 @@ const qwenTexts = texts.concat([
     'zero\u200Dwidth\u200Cjoiners', '\u1680ogham\u3000ideo\u00A0nbsp', 'RTL \u202Eevil\u202C text', 'tag\u{E0041}\u{E007F}',
     // "'ſ": Oniguruma's (?i:'s) folds case by Unicode and takes "'ſ" as a contraction (so does
     // PCRE2 in the C++); tokenizers.js folds ASCII only and takes it as a word. No merge here
-    // crosses that boundary, so the ids agree; the case checks the bytes only.
+    // crosses that boundary, so the ids agree; the case checks the bytes only (test_tokenizer's
+    // caseInsensitiveContractionFoldsByUnicode adds such a merge).
     '\u{1D400}\u{1D401} math bold', '\u{20000}\u{2A6DF} ext B', '\u0130stanbul \u017Fhort', "'\u017F long s",
     longText(12000, ['<|im_start|>', '<|im_end|>', '<think>', '</think>', '你好', '2024', "'LL ", '\r\n\r\n', 'e\u0301',
                      '  !!!\n', '<tool_call>', '\u00A0', 'мир'], 777),

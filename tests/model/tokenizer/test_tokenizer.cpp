@@ -131,6 +131,22 @@ private Q_SLOTS:
         }
     }
 
+    // (?i:'s) folds case by Unicode in Oniguruma, which the Rust library uses, so "'ſ" (long s)
+    // is a contraction and "'ſa" splits after it. tokenizers.js folds ASCII only and would keep
+    // "'ſa" whole; a merge across the split ("¿ a", the last byte of ſ with "a") shows which.
+    void caseInsensitiveContractionFoldsByUnicode()
+    {
+        const std::string longS = "\xC5\xBF"; // U+017F, bytes shown as "Å¿"
+        const auto tok = test::editedTokenizer("qwen2_style.json", [](auto& j) {
+            j["model"]["vocab"]["\xC2\xBF" "a"] = 2000; // "¿a"
+            j["model"]["merges"].push_back("\xC2\xBF a");
+        });
+        QCOMPARE(tok.encode("x" + longS + "a", false).ids.back(), int64_t{2000}); // one word: the merge applies
+        const auto ids = tok.encode("'" + longS + "a", false).ids;
+        QCOMPARE(ids.size(), std::size_t{4}); // "'", the two bytes of ſ, then "a" on its own
+        QVERIFY(std::find(ids.begin(), ids.end(), int64_t{2000}) == ids.end());
+    }
+
     void decodeReplacesBrokenUtf8()
     {
         const auto& tok = loaded("gpt2_style");
