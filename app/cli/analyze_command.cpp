@@ -56,6 +56,8 @@ Json summary(const Engine& engine, const PromptTokens& prompt, const AnalyzeFlag
         tokens.push_back({{"index", i}, {"id", prompt.ids[i]}, {"text", engine.tokenizer().tokenText(prompt.ids[i])},
                           {"bytes", {prompt.byteSpans[i].first, prompt.byteSpans[i].second}}});
     json["tokens"] = tokens;
+    if (prompt.truncatedFrom > 0)
+        json["truncated_from"] = prompt.truncatedFrom;
     if (!engine.lorsa())
         return json;
     RunRequest request;
@@ -64,6 +66,7 @@ Json summary(const Engine& engine, const PromptTokens& prompt, const AnalyzeFlag
     const auto result = engine.run(at::tensor(prompt.ids, at::kLong).unsqueeze(0), request);
     const auto& evidence = engine.inputMode();
     json["lorsa"] = {{"name", engine.lorsa()->config().name},
+                     {"path", engine.lorsaDir().string()},
                      {"layer", engine.lorsa()->config().layer},
                      {"input", inputModeName(evidence.chosen)},
                      {"input_how", evidence.how},
@@ -99,6 +102,8 @@ void addAnalyzeCommand(CLI::App& app, Streams streams)
         const auto text = promptFrom(flags->text, flags->textFile);
         const Engine engine(flags->engine.toOptions());
         const auto prompt = engine.encodePrompt(text, !flags->noBos);
+        if (prompt.truncatedFrom > 0)
+            streams.err << "warning: " << truncationNotice(prompt.truncatedFrom, static_cast<int64_t>(prompt.ids.size())) << "\n";
         if (flags->json) {
             streams.out << summary(engine, prompt, *flags).dump(2) << "\n";
             return;

@@ -11,8 +11,13 @@ namespace lorsa::cli {
 void EngineFlags::addTo(CLI::App& command, bool lorsaOption)
 {
     command.add_option("--model", model, "Hugging Face model folder (config.json, model.safetensors, tokenizer.json)")->required();
-    if (lorsaOption)
-        command.add_option("--lorsa", lorsa, "Lorsa checkpoint folder (Language-Model-SAEs or original release)");
+    if (lorsaOption) {
+        command.add_option("--lorsa", lorsa,
+                           "Lorsa checkpoint folder (Language-Model-SAEs or original release), or a folder tree holding "
+                           "several (a Lorsa set such as Llama-Scope-2)");
+        command.add_option("--layer", layer, "which layer's Lorsa to open from a Lorsa set");
+        command.add_option("--variant", variant, "which variant of that layer, e.g. 8x/k64, when the set has several");
+    }
     command.add_option("--device", device, "auto | cpu | cuda")->capture_default_str();
     command.add_option("--dtype", dtype, "float32 | bfloat16 | float16")->capture_default_str();
     command.add_option("--threads", threads, "CPU threads (0 = all cores)")->capture_default_str();
@@ -25,6 +30,8 @@ EngineOptions EngineFlags::toOptions() const
     EngineOptions options;
     options.modelDir = model;
     options.lorsaDir = lorsa;
+    options.lorsaChoice.layer = layer;
+    options.lorsaChoice.variant = variant;
     options.device = device;
     options.dtype = dtype;
     options.threads = threads;
@@ -38,6 +45,9 @@ SessionOptions EngineFlags::toSessionOptions() const
     SessionOptions options;
     options.modelDir = model;
     options.lorsaDir = lorsa;
+    if (layer)
+        options.lorsaLayer = static_cast<int32_t>(*layer);
+    options.lorsaVariant = variant;
     options.device = device;
     options.dtype = dtype;
     options.threads = threads;

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -16,10 +17,12 @@ struct Streams {
     std::ostream& err;
 };
 
-/// --model, --lorsa, --device, --dtype, --threads, --lorsa-input on a subcommand.
+/// --model, --lorsa, --layer, --variant, --device, --dtype, --threads, --lorsa-input on a subcommand.
 struct EngineFlags {
     std::string model;
     std::string lorsa;
+    std::optional<int64_t> layer;
+    std::string variant;
     std::string device = "auto";
     std::string dtype = "float32";
     int threads = 0;

@@ -40,12 +40,7 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_option("--dpi", flags->dpi, "PNG resolution")->capture_default_str();
     command->callback([flags, streams] {
         FigureJob job;
-        job.session.modelDir = flags->engine.model;
-        job.session.lorsaDir = flags->engine.lorsa;
-        job.session.device = flags->engine.device;
-        job.session.dtype = flags->engine.dtype;
-        job.session.threads = flags->engine.threads;
-        job.session.lorsaInput = flags->engine.lorsaInput;
+        job.session = flags->engine.toSessionOptions();
         job.text = promptFrom(flags->text, flags->textFile);
         job.prependBos = !flags->noBos;
         job.view = flags->view;

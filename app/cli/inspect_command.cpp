@@ -1,10 +1,11 @@
-// lorsa inspect DIR [--model DIR] [--json]: what a model or Lorsa folder holds.
+// lorsa inspect DIR [--model DIR] [--json]: what a model folder, a Lorsa folder or a Lorsa set holds.
 
 #include "app/cli/commands.h"
 
 #include "model/core/error.h"
 #include "model/io/tensor_source.h"
 #include "model/lorsa/lorsa_config.h"
+#include "model/lorsa/lorsa_set.h"
 #include "model/transformer/model_config.h"
 
 #include <nlohmann/json.hpp>
@@ -48,7 +49,7 @@ std::unique_ptr<TensorSource> openWeights(const std::filesystem::path& file)
     return file.extension() == ".safetensors" ? openSafetensors(file) : openTorchZip(file);
 }
 
-bool isLorsaFolder(const std::filesystem::path& dir)
+bool holdsLorsaConfig(const std::filesystem::path& dir)
 {
     const auto configFile = dir / "config.json";
     std::ifstream in(configFile);
@@ -90,6 +91,7 @@ Json describeModel(const std::filesystem::path& dir)
     Json json;
     json["kind"] = "model";
     json["path"] = dir.string();
+    json["model_type"] = config.modelType;
     json["architecture"] = architectureName(config.architecture);
     json["d_model"] = config.dModel;
     json["n_layers"] = config.nLayers;
@@ -102,6 +104,9 @@ Json describeModel(const std::filesystem::path& dir)
     json["norm"] = config.norm == NormKind::LayerNorm ? "LayerNorm" : "RMSNorm";
     json["rotary_dim"] = config.rotaryDim;
     json["parallel_residual"] = config.parallelResidual;
+    json["qk_norm"] = config.qkNorm;
+    json["tied_embeddings"] = config.tiedEmbeddings;
+    json["bos_token_id"] = config.bosTokenId ? Json(*config.bosTokenId) : Json(nullptr);
     json["parameters"] = summary.parameters;
     json["tensors_by_dtype"] = summary.tensorsByDtype;
     json["hook_points"] = {"hook_embed", "blocks.{0.." + std::to_string(config.nLayers - 1) + "}.{hook_resid_pre, ln1.hook_normalized, attn.hook_q/k/v, attn.hook_pattern, attn.hook_z, attn.hook_result, hook_attn_out, " +
@@ -137,12 +142,46 @@ Json describeLorsa(const std::filesystem::path& dir)
     return json;
 }
 
+// A folder tree of Lorsas: what each holds, from the configs alone (no weights are read).
+Json describeLorsaSetFolder(const std::filesystem::path& dir)
+{
+    const auto entries = listLorsaSet(dir);
+    if (entries.empty())
+        throw Error(ErrorKind::InvalidInput, dir.string() + ": no config.json, and no Lorsa folder below it (is it a model, a Lorsa or a Lorsa set?)");
+    Json json;
+    json["kind"] = "lorsa_set";
+    json["path"] = dir.string();
+    json["summary"] = describeLorsaSet(entries);
+    Json lorsas = Json::array();
+    for (const auto& entry : entries) {
+        Json item;
+        item["layer"] = entry.layer;
+        item["variant"] = entry.variant;
+        item["n_ov_heads"] = entry.nOvHeads;
+        item["top_k"] = entry.topK;
+        item["path"] = std::filesystem::relative(entry.dir, dir).string();
+        if (!entry.problem.empty())
+            item["problem"] = entry.problem;
+        lorsas.push_back(item);
+    }
+    json["lorsas"] = lorsas;
+    return json;
+}
+
 void printText(std::ostream& out, const Json& json, const std::string& indent = "")
 {
     for (const auto& [key, value] : json.items()) {
         if (value.is_object()) {
             out << indent << key << ":\n";
             printText(out, value, indent + "  ");
+        } else if (value.is_array() && !value.empty() && value.front().is_object()) {
+            out << indent << key << ":\n";
+            for (const auto& item : value) {
+                std::string line;
+                for (const auto& [field, entry] : item.items())
+                    line += (line.empty() ? "" : "  ") + field + " " + (entry.is_string() ? entry.get<std::string>() : entry.dump());
+                out << indent << "  " << line << "\n";
+            }
         } else if (value.is_string()) {
             out << indent << key << ": " << value.get<std::string>() << "\n";
         } else {
@@ -155,11 +194,11 @@ void printText(std::ostream& out, const Json& json, const std::string& indent = 
 
 void addInspectCommand(CLI::App& app, Streams streams)
 {
-    auto* command = app.add_subcommand("inspect", "Summarise a model or Lorsa folder");
+    auto* command = app.add_subcommand("inspect", "Summarise a model folder, a Lorsa folder or a Lorsa set");
     auto folder = std::make_shared<std::string>();
     auto flags = std::make_shared<EngineFlags>();
     auto json = std::make_shared<bool>(false);
-    command->add_option("DIR", *folder, "model or Lorsa folder")->required();
+    command->add_option("DIR", *folder, "model folder, Lorsa folder or Lorsa set (a folder tree of Lorsas)")->required();
     command->add_option("--model", flags->model, "with a Lorsa folder: load this model and report which input the Lorsa reads");
     command->add_option("--device", flags->device, "auto | cpu | cuda")->capture_default_str();
     command->add_option("--dtype", flags->dtype, "float32 | bfloat16 | float16")->capture_default_str();
@@ -169,7 +208,8 @@ void addInspectCommand(CLI::App& app, Streams streams)
         const std::filesystem::path dir(*folder);
         if (!std::filesystem::is_directory(dir))
             throw Error(ErrorKind::InvalidInput, *folder + ": not a folder");
-        auto summary = isLorsaFolder(dir) ? describeLorsa(dir) : describeModel(dir);
+        const bool hasConfig = std::filesystem::exists(dir / "config.json");
+        auto summary = !hasConfig ? describeLorsaSetFolder(dir) : holdsLorsaConfig(dir) ? describeLorsa(dir) : describeModel(dir);
         if (summary["kind"] == "lorsa" && !flags->model.empty()) {
             auto options = flags->toOptions();
             options.lorsaDir = dir;

@@ -45,6 +45,9 @@ public Q_SLOTS:
     /// Loads the model (and Lorsa, when \p options.lorsaDir is set). The previous session stays
     /// usable when loading fails or is cancelled.
     void open(quint64 generation, const lorsa::SessionOptions& options);
+    /// Opens another Lorsa of the loaded set (ExplorerSession::switchLorsa) on the Load channel;
+    /// reports loaded() with the new info, or failed() keeping the current Lorsa.
+    void switchLorsa(quint64 generation, int layer, const QString& variant);
     void analyze(quint64 generation, const QString& text, bool prependBos);
     /// \p mhsaHead < 0: the MHSA head most similar to the Lorsa head. \p analysisGeneration is
     /// the analysis the request refers to; a request about an older prompt is skipped.

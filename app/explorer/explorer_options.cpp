@@ -11,7 +11,11 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     parser.setApplicationDescription(QStringLiteral("Lorsa Explorer: watch low-rank sparse attention heads fire on a prompt."));
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Hugging Face model folder."), QStringLiteral("DIR"));
-    const QCommandLineOption lorsa(QStringLiteral("lorsa"), QStringLiteral("Lorsa checkpoint folder."), QStringLiteral("DIR"));
+    const QCommandLineOption lorsa(QStringLiteral("lorsa"), QStringLiteral("Lorsa checkpoint folder, or a folder tree of Lorsas (a set)."),
+                                   QStringLiteral("DIR"));
+    const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Which layer's Lorsa to open from a set."), QStringLiteral("L"));
+    const QCommandLineOption variant(QStringLiteral("variant"), QStringLiteral("Which variant of that layer, e.g. 8x/k64."),
+                                     QStringLiteral("V"));
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Prompt to analyse."), QStringLiteral("TEXT"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("DEVICE"));
     const QCommandLineOption dtype(QStringLiteral("dtype"), QStringLiteral("float32, bfloat16 or float16."), QStringLiteral("DTYPE"));
@@ -21,7 +25,7 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
                                          QStringLiteral("Retype the prompt's last N words one per keystroke, print the time from each "
                                                         "keystroke to repainted views (debounce excluded), then quit."),
                                          QStringLiteral("N"));
-    parser.addOptions({model, lorsa, text, device, dtype, screenshot, benchTyping});
+    parser.addOptions({model, lorsa, layer, variant, text, device, dtype, screenshot, benchTyping});
     exitCode = 2;
     if (!parser.parse(arguments)) {
         message = parser.errorText();
@@ -39,6 +43,15 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     ExplorerOptions options;
     options.modelDir = parser.value(model);
     options.lorsaDir = parser.value(lorsa);
+    options.lorsaVariant = parser.value(variant);
+    if (parser.isSet(layer)) {
+        bool ok = false;
+        options.lorsaLayer = parser.value(layer).toInt(&ok);
+        if (!ok || *options.lorsaLayer < 0) {
+            message = QStringLiteral("--layer: '%1' is not a layer number").arg(parser.value(layer));
+            return std::nullopt;
+        }
+    }
     options.hasText = parser.isSet(text);
     options.text = parser.value(text);
     options.device = parser.value(device).toLower();

@@ -1,6 +1,6 @@
 #pragma once
 // The command line of lorsa-explorer:
-//   lorsa-explorer [--model DIR] [--lorsa DIR] [--text "..."] [--device D] [--dtype T] [--screenshot FILE]
+//   lorsa-explorer [--model DIR] [--lorsa DIR [--layer L] [--variant V]] [--text "..."] [--device D] [--dtype T] [--screenshot FILE]
 //                  [--bench-typing N]
 // Without --model the bundled demo opens (bundled_demo.h).
 
@@ -14,6 +14,8 @@ namespace lorsa {
 struct ExplorerOptions {
     QString modelDir;
     QString lorsaDir;
+    std::optional<int> lorsaLayer;  ///< which Lorsa of a set to open first (default: the set's first)
+    QString lorsaVariant;
     QString text;
     bool hasText = false;
     QString device;       ///< empty: the saved choice

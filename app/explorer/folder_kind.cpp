@@ -1,6 +1,7 @@
 #include "app/explorer/folder_kind.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -17,6 +18,33 @@ FolderClassification unknown(const QString& reason)
     return {FolderKind::Unknown, reason};
 }
 
+bool isLorsaConfig(const QJsonObject& config)
+{
+    return config.value(QStringLiteral("sae_type")).toString() == QStringLiteral("lorsa")
+        || (config.contains(QStringLiteral("n_ov_heads")) && config.contains(QStringLiteral("d_qk_head")));
+}
+
+QJsonObject readConfig(const QString& path)
+{
+    QFile file(path);
+    if (file.size() > kMaxConfigBytes || !file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// A Lorsa set (Llama-Scope-2's lorsa/8x/k64/layer3_.../): some config.json a few folders down is
+// a Lorsa's. The walk is bounded: this runs on the GUI thread when a folder is dropped.
+bool holdsLorsas(const QString& dir)
+{
+    constexpr int kMaxConfigs = 64;
+    int seen = 0;
+    QDirIterator it(dir, {QStringLiteral("config.json")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext() && seen++ < kMaxConfigs)
+        if (isLorsaConfig(readConfig(it.next())))
+            return true;
+    return false;
+}
+
 } // namespace
 
 FolderClassification classifyFolder(const QString& dir)
@@ -26,7 +54,8 @@ FolderClassification classifyFolder(const QString& dir)
     const QString path = QDir(dir).filePath(QStringLiteral("config.json"));
     QFile file(path);
     if (!file.exists())
-        return unknown(path + QStringLiteral(": missing (neither a model nor a Lorsa folder)"));
+        return holdsLorsas(dir) ? FolderClassification{FolderKind::Lorsa, {}}
+                                : unknown(path + QStringLiteral(": missing (neither a model, a Lorsa nor a set of Lorsas)"));
     if (file.size() > kMaxConfigBytes)
         return unknown(path + QStringLiteral(": too large for a config file"));
     if (!file.open(QIODevice::ReadOnly))
@@ -38,8 +67,7 @@ FolderClassification classifyFolder(const QString& dir)
     if (!document.isObject())
         return unknown(path + QStringLiteral(": not a JSON object"));
     const QJsonObject config = document.object();
-    if (config.value(QStringLiteral("sae_type")).toString() == QStringLiteral("lorsa")
-        || (config.contains(QStringLiteral("n_ov_heads")) && config.contains(QStringLiteral("d_qk_head"))))
+    if (isLorsaConfig(config))
         return {FolderKind::Lorsa, {}};
     if (config.contains(QStringLiteral("model_type")) || config.contains(QStringLiteral("architectures")))
         return {FolderKind::Model, {}};

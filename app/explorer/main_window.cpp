@@ -6,6 +6,7 @@
 #include "app/explorer/load_status.h"
 #include "app/explorer/message_banner.h"
 #include "app/explorer/worker_thread.h"
+#include "model/engine/prompt_tokens.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
@@ -16,6 +17,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QShortcut>
@@ -164,6 +166,7 @@ void MainWindow::buildToolBar()
     for (const char* name : {"float32", "bfloat16", "float16"})
         m_dtype->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
     m_bos = new QCheckBox(tr("Prepend BOS"), this);
+    m_bos->setObjectName(QStringLiteral("prependBos"));
     m_bos->setChecked(true);
     m_quantity = new QComboBox(this);
     m_quantity->addItem(tr("Head activation"), int(HeatmapQuantity::HeadActivation));
@@ -177,6 +180,17 @@ void MainWindow::buildToolBar()
     bar->addSeparator();
     bar->addWidget(m_bos);
     bar->addSeparator();
+    m_layer = new QComboBox(this);
+    m_layer->setObjectName(QStringLiteral("lorsaLayer"));
+    m_layer->setToolTip(tr("The Lorsa of another layer from the opened set (loaded on the worker; the model stays)"));
+    auto* layerBox = new QWidget(this);
+    auto* layerRow = new QHBoxLayout(layerBox);
+    layerRow->setContentsMargins(0, 0, 0, 0);
+    layerRow->addWidget(new QLabel(tr(" Lorsa "), layerBox));
+    layerRow->addWidget(m_layer);
+    m_layerAction = bar->addWidget(layerBox);
+    m_layerAction->setVisible(false);
+    connect(m_layer, &QComboBox::activated, this, &MainWindow::switchLorsa);
     bar->addWidget(new QLabel(tr(" Colour tokens by "), this));
     bar->addWidget(m_quantity);
 
@@ -217,9 +231,7 @@ void MainWindow::connectWorker()
         m_lorsaDir = m_pendingLorsaDir;
         addRecent(m_modelDir, m_lorsaDir);
         m_selection->setLayer(info.layer);
-        setWindowTitle(info.lorsaName.empty() ? tr("%1 — Lorsa Explorer").arg(QString::fromStdString(info.modelName))
-                                              : tr("%1 + %2 — Lorsa Explorer")
-                                                    .arg(QString::fromStdString(info.modelName), QString::fromStdString(info.lorsaName)));
+        showSessionInfo();
         if (!info.inputMode.empty())
             statusBar()->showMessage(QString::fromStdString(info.inputMode), 10000);
         updateStatus();
@@ -280,6 +292,11 @@ void MainWindow::showAnalysis(const PromptAnalysisPtr& analysis)
     m_detail.reset();
     if (m_bannerFromAnalysis)
         m_banner->hide();
+    if (analysis->truncatedFrom > 0) {
+        // Not an error: the views show the part the Lorsa covers, and the banner says so.
+        m_banner->showMessage(QString::fromStdString(truncationNotice(analysis->truncatedFrom, static_cast<int64_t>(analysis->tokens.size()))));
+        m_bannerFromAnalysis = true;
+    }
     const int count = static_cast<int>(analysis->tokens.size());
     m_syncingSelection = true;
     if (m_followEnd || m_selection->queryToken() >= count || previousCount == 0)
@@ -412,10 +429,50 @@ void MainWindow::moveHead(int step)
     m_selection->setLorsaHead(active[static_cast<size_t>(index)].head);
 }
 
+void MainWindow::showSessionInfo()
+{
+    const auto model = QString::fromStdString(m_info.modelName);
+    setWindowTitle(m_info.lorsaName.empty() ? tr("%1 — Lorsa Explorer").arg(model)
+                                            : tr("%1 + %2 (layer %3) — Lorsa Explorer")
+                                                  .arg(model, QString::fromStdString(m_info.lorsaName))
+                                                  .arg(m_info.layer));
+    // The layer selector lists the set's Lorsas; a single Lorsa needs none.
+    m_layer->clear();
+    for (const auto& offer : m_info.lorsaOffers) {
+        m_layer->addItem(tr("layer %1 · %2").arg(offer.layer).arg(QString::fromStdString(offer.variant)));
+        if (offer.path == m_info.lorsaPath)
+            m_layer->setCurrentIndex(m_layer->count() - 1);
+    }
+    m_layerAction->setVisible(m_info.lorsaOffers.size() > 1);
+    // Which token "Prepend BOS" adds matters: Qwen tokenizers add none themselves, and the
+    // Lorsas of a release were trained with one convention or the other.
+    const auto bos = QString::fromStdString(m_info.bosToken);
+    m_bos->setEnabled(!bos.isEmpty());
+    m_bos->setText(bos.isEmpty() ? tr("No BOS token") : tr("Prepend BOS %1").arg(bos));
+    m_bos->setToolTip(bos.isEmpty() ? tr("The model defines no BOS token")
+                                    : tr("Prepend %1 to the prompt (unless the tokenizer already starts with it). A Lorsa is "
+                                         "trained with one convention: compare the FVU with and without it.").arg(bos));
+}
+
+void MainWindow::switchLorsa(int offer)
+{
+    if (offer < 0 || offer >= static_cast<int>(m_info.lorsaOffers.size()) || m_info.lorsaOffers[size_t(offer)].path == m_info.lorsaPath)
+        return;
+    const auto& chosen = m_info.lorsaOffers[size_t(offer)];
+    m_pendingModelDir = m_modelDir;
+    m_pendingLorsaDir = m_lorsaDir;
+    m_loadStatus->start(tr("Loading the Lorsa of layer %1…").arg(chosen.layer));
+    m_loadGeneration = m_worker->switchLorsa(chosen.layer, QString::fromStdString(chosen.variant));
+}
+
 void MainWindow::updateStatus()
 {
-    m_deviceLabel->setText(m_loaded ? tr("%1 · %2").arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
-                                    : tr("no model"));
+    m_deviceLabel->setText(!m_loaded ? tr("no model")
+                           : m_info.lorsaName.empty()
+                               ? tr("%1 · %2").arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
+                               : tr("%1 · %2 · layer %3")
+                                     .arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
+                                     .arg(m_info.layer));
     if (!m_analysis) {
         m_timeLabel->clear();
         return;

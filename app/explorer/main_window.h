@@ -12,6 +12,7 @@
 
 #include <map>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -99,6 +100,8 @@ private:
     void moveToken(int step);
     void moveHead(int step);
     void updateStatus();
+    void showSessionInfo();
+    void switchLorsa(int offer);
     // main_window_files.cpp: menus, folders, recent list, settings, export, theme
     void buildMenus();
     void addRecent(const QString& modelDir, const QString& lorsaDir);
@@ -126,6 +129,8 @@ private:
     QComboBox* m_dtype = nullptr;
     QComboBox* m_quantity = nullptr;
     QCheckBox* m_bos = nullptr;
+    QComboBox* m_layer = nullptr;        // the Lorsas of an opened set
+    QAction* m_layerAction = nullptr;    // shown only when the set offers more than one
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_timeLabel = nullptr;
     QMenu* m_recentMenu = nullptr;

@@ -125,6 +125,11 @@ SessionOptions MainWindow::sessionOptions(const QString& modelDir, const QString
     SessionOptions options;
     options.modelDir = modelDir.toStdString();
     options.lorsaDir = lorsaDir.toStdString();
+    // The command line's choice within a set applies to the set it named.
+    if (!lorsaDir.isEmpty() && lorsaDir == m_options.lorsaDir) {
+        options.lorsaLayer = m_options.lorsaLayer;
+        options.lorsaVariant = m_options.lorsaVariant.toStdString();
+    }
     options.device = m_device->currentData().toString().toStdString();
     options.dtype = m_dtype->currentData().toString().toStdString();
     return options;

@@ -27,6 +27,14 @@ quint64 WorkerThread::open(const SessionOptions& options)
     return generation;
 }
 
+quint64 WorkerThread::switchLorsa(int layer, const QString& variant)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Load);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, layer, variant] { worker->switchLorsa(generation, layer, variant); },
+                              Qt::QueuedConnection);
+    return generation;
+}
+
 quint64 WorkerThread::analyze(const QString& text, bool prependBos)
 {
     const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Analysis);

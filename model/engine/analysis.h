@@ -91,6 +91,9 @@ struct PromptAnalysis {
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
     int64_t reusedTokens = 0;                            ///< leading tokens whose work the previous prompt had done
+    /// The prompt's length in tokens when it was longer than the Lorsa's context and only the
+    /// first `tokens.size()` were analysed; 0 when the whole prompt was.
+    int64_t truncatedFrom = 0;
 };
 
 /// Everything that depends on one selected Lorsa head, MHSA head and query token.

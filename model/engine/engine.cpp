@@ -38,6 +38,7 @@ Engine::Engine(const EngineOptions& options)
     for (const auto* dir : {&options.modelDir, &options.lorsaDir})
         if (!dir->empty() && !std::filesystem::is_directory(*dir))
             throw Error(ErrorKind::InvalidFile, dir->string() + (std::filesystem::exists(*dir) ? ": not a folder" : ": no such folder"));
+    const auto lorsaDir = options.lorsaDir.empty() ? std::filesystem::path() : chooseLorsa(options.lorsaDir, options.lorsaChoice);
     const auto tokenizerFile = options.modelDir / "tokenizer.json";
     if (!std::filesystem::exists(tokenizerFile))
         throw Error(ErrorKind::InvalidFile, tokenizerFile.string() + ": no tokenizer.json in the model folder");
@@ -45,15 +46,29 @@ Engine::Engine(const EngineOptions& options)
     report(options, 0.05, "model weights");
     m_model = Transformer::load(options.modelDir, m_device, m_dtype,
                                 [&](double fraction) { report(options, 0.05 + 0.75 * fraction, "model weights"); });
-    if (!options.lorsaDir.empty()) {
+    if (!lorsaDir.empty()) {
         report(options, 0.8, "Lorsa weights");
-        m_lorsa = LorsaLayer::load(options.lorsaDir, m_device, m_dtype);
-        checkLorsaFitsModel();
-        report(options, 0.9, "Lorsa input calibration");
-        m_inputMode = detectInputMode(options.lorsaInput);
-        spdlog::info("{}", m_inputMode.summary());
+        replaceLorsa(lorsaDir, options.lorsaInput);
     }
     report(options, 1.0, "ready");
+}
+
+void Engine::replaceLorsa(const std::filesystem::path& dir, const std::optional<LorsaInputMode>& inputOverride)
+{
+    auto lorsa = LorsaLayer::load(dir, m_device, m_dtype);
+    // Checked and calibrated before it replaces the current one: a Lorsa that does not fit
+    // leaves the engine as it was.
+    std::swap(m_lorsa, lorsa);
+    try {
+        checkLorsaFitsModel();
+        const auto evidence = detectInputMode(inputOverride);
+        spdlog::info("{}", evidence.summary());
+        m_inputMode = evidence;
+        m_lorsaDir = dir;
+    } catch (...) {
+        std::swap(m_lorsa, lorsa);
+        throw;
+    }
 }
 
 Engine::~Engine() = default;
@@ -110,11 +125,19 @@ PromptTokens Engine::encodeText(const std::string& text, bool prependBos) const
 PromptTokens Engine::encodePrompt(const std::string& text, bool prependBos) const
 {
     auto prompt = encodeText(text, prependBos);
+    const auto length = static_cast<int64_t>(prompt.ids.size());
+    const auto modelLimit = m_model->config().nCtx;
+    if (length > modelLimit)
+        throw Error(ErrorKind::InvalidInput, "the prompt is " + std::to_string(length) + " tokens long; the model accepts at most " +
+                                                 std::to_string(modelLimit));
+    // The model could run it all, but the Lorsa was trained (and its rotary tables made) for
+    // n_ctx positions: analyse what it covers and say so instead of refusing the prompt.
     const auto limit = maxTokens();
-    if (static_cast<int64_t>(prompt.ids.size()) > limit)
-        throw Error(ErrorKind::InvalidInput, "the prompt is " + std::to_string(prompt.ids.size()) + " tokens long; the " +
-                                                 (m_lorsa && m_lorsa->config().nCtx == limit ? "Lorsa" : "model") +
-                                                 " accepts at most " + std::to_string(limit));
+    if (length > limit) {
+        prompt.ids.resize(static_cast<size_t>(limit));
+        prompt.byteSpans.resize(static_cast<size_t>(limit));
+        prompt.truncatedFrom = length;
+    }
     for (const auto id : prompt.ids)
         if (id < 0 || id >= m_model->config().vocabSize)
             throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(id) + " is outside the model's vocabulary of " +

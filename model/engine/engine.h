@@ -8,6 +8,7 @@
 #include "model/engine/lorsa_input.h"
 #include "model/engine/prompt_tokens.h"
 #include "model/lorsa/lorsa_layer.h"
+#include "model/lorsa/lorsa_set.h"
 #include "model/tokenizer/tokenizer.h"
 #include "model/transformer/transformer.h"
 
@@ -24,7 +25,8 @@ namespace lorsa {
 
 struct EngineOptions {
     std::filesystem::path modelDir;
-    std::filesystem::path lorsaDir;              ///< empty: no Lorsa
+    std::filesystem::path lorsaDir;              ///< empty: no Lorsa; a Lorsa folder or a set (lorsa_set.h)
+    LorsaChoice lorsaChoice;                     ///< which Lorsa of a set: layer and variant
     std::string device = "auto";
     std::string dtype = "float32";
     int threads = 0;                             ///< CPU threads, 0 = all cores
@@ -67,11 +69,16 @@ public:
     at::Device device() const { return m_device; }
     at::ScalarType dtype() const { return m_dtype; }
     const std::string& threadsLine() const { return m_threadsLine; }
-    /// The longest prompt the model (and Lorsa) accept, in tokens.
+    /// The longest prompt an analysis covers, in tokens: the model's context, or the Lorsa's
+    /// when it is shorter.
     int64_t maxTokens() const;
+    /// The Lorsa folder in use (the one chosen from a set); empty without a Lorsa.
+    const std::filesystem::path& lorsaDir() const { return m_lorsaDir; }
 
     /// Tokenizes \p text; prepends the BOS id unless the tokenizer already put it first (or
-    /// \p prependBos is false). Throws Error(InvalidInput) for an empty or too long prompt.
+    /// \p prependBos is false). Throws Error(InvalidInput) for an empty prompt or one longer
+    /// than the model's context. A prompt longer than the Lorsa's context (but not the model's)
+    /// is cut to the Lorsa's context, and PromptTokens::truncatedFrom says so.
     PromptTokens encodePrompt(const std::string& text, bool prependBos) const;
     /// The same without the length and vocabulary checks (to measure or cut a long text).
     PromptTokens encodeText(const std::string& text, bool prependBos) const;
@@ -84,6 +91,10 @@ public:
     /// What the Lorsa reconstructs: blocks.L.hook_attn_out, centred per token for LayerNorm
     /// models when the input is normalized (FORMATS.md).
     at::Tensor reconstructionTarget(const at::Tensor& attnOut, LorsaInputMode mode) const;
+
+    /// Loads the Lorsa in \p dir (one folder) in place of the current one, keeping the model;
+    /// on any error the engine keeps the Lorsa it had.
+    void replaceLorsa(const std::filesystem::path& dir, const std::optional<LorsaInputMode>& inputOverride);
 
     std::string lorsaInHook() const;
     std::string lorsaOutHook() const;
@@ -98,6 +109,7 @@ private:
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Transformer> m_model;
     std::unique_ptr<LorsaLayer> m_lorsa;
+    std::filesystem::path m_lorsaDir;
     InputModeEvidence m_inputMode;
 };
 

@@ -69,6 +69,8 @@ std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prom
 struct ExplorerSession::State {
     std::unique_ptr<Engine> engine;
     SessionInfo info;
+    std::filesystem::path lorsaRoot;            // what the user opened: a Lorsa folder or a set
+    std::optional<LorsaInputMode> inputOverride;
     /// Runs the prompts and keeps the last one for head queries.
     std::unique_ptr<PromptRunner> runner;
     std::unique_ptr<HeadAttribution> attribution;
@@ -84,6 +86,8 @@ struct ExplorerSession::State {
         if (!engine->lorsa())
             throw Error(ErrorKind::InvalidInput, "no Lorsa is loaded");
     }
+    /// Fills info and the token attributions for the engine's current Lorsa.
+    void describeLorsa(const CancelCheck& cancelled);
 };
 
 ExplorerSession::ExplorerSession()
@@ -100,6 +104,18 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     EngineOptions engineOptions;
     engineOptions.modelDir = options.modelDir;
     engineOptions.lorsaDir = options.lorsaDir;
+    if (options.lorsaLayer)
+        engineOptions.lorsaChoice.layer = *options.lorsaLayer;
+    engineOptions.lorsaChoice.variant = options.lorsaVariant;
+    // A window opens a whole set without asking first: it starts on the set's first Lorsa (the
+    // smallest variant, the lowest layer) and offers the others (SessionInfo::lorsaOffers).
+    if (!options.lorsaDir.empty() && !options.lorsaLayer && !isLorsaFolder(options.lorsaDir))
+        for (const auto& entry : listLorsaSet(options.lorsaDir))
+            if (entry.problem.empty() && (options.lorsaVariant.empty() || entry.variant == options.lorsaVariant)) {
+                engineOptions.lorsaChoice.layer = entry.layer;
+                engineOptions.lorsaChoice.variant = entry.variant;
+                break;
+            }
     engineOptions.device = options.device;
     engineOptions.dtype = options.dtype;
     engineOptions.threads = options.threads;
@@ -114,6 +130,8 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     std::unique_ptr<ExplorerSession> session(new ExplorerSession());
     auto& state = *session->m_state;
     state.engine = std::make_unique<Engine>(engineOptions);
+    state.lorsaRoot = options.lorsaDir;
+    state.inputOverride = engineOptions.lorsaInput;
     const auto& engine = *state.engine;
     const auto& config = engine.model().config();
     auto& info = state.info;
@@ -123,19 +141,63 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     info.nLayers = static_cast<int32_t>(config.nLayers);
     info.nMhsaHeads = static_cast<int32_t>(config.nHeads);
     info.maxTokens = engine.maxTokens();
+    if (const auto bos = bosTokenFor(engine.tokenizer(), config.bosTokenId))
+        info.bosToken = engine.tokenizer().tokenText(*bos);
     state.runner = std::make_unique<PromptRunner>(engine, engine.lorsa() ? engine.lorsa()->config().layer : 0);
-    if (const auto* sae = engine.lorsa()) {
-        info.lorsaName = sae->config().name;
-        info.layer = static_cast<int32_t>(sae->config().layer);
-        info.nQkHeads = static_cast<int32_t>(sae->config().nQkHeads);
-        info.nOvHeads = static_cast<int32_t>(sae->config().nOvHeads);
-        info.inputMode = engine.inputMode().summary();
-        state.attribution = std::make_unique<HeadAttribution>(engine);
+    if (engine.lorsa()) {
+        for (const auto& entry : listLorsaSet(options.lorsaDir))
+            if (entry.problem.empty())
+                info.lorsaOffers.push_back({static_cast<int32_t>(entry.layer), entry.variant, entry.dir.string()});
         if (progress)
             progress(1.0, "scoring heads");
-        info.headScores = computeHeadScores(engine, sae->config().layer, cancelled);
+        state.describeLorsa(cancelled);
     }
     return session;
+}
+
+void ExplorerSession::State::describeLorsa(const CancelCheck& cancelled)
+{
+    const auto& sae = *engine->lorsa();
+    info.lorsaName = sae.config().name;
+    info.lorsaPath = engine->lorsaDir().string();
+    info.lorsaVariant.clear();
+    for (const auto& offer : info.lorsaOffers)
+        if (offer.path == info.lorsaPath)
+            info.lorsaVariant = offer.variant;
+    info.layer = static_cast<int32_t>(sae.config().layer);
+    info.nQkHeads = static_cast<int32_t>(sae.config().nQkHeads);
+    info.nOvHeads = static_cast<int32_t>(sae.config().nOvHeads);
+    info.inputMode = engine->inputMode().summary();
+    info.maxTokens = engine->maxTokens();
+    attribution = std::make_unique<HeadAttribution>(*engine);
+    info.headScores = computeHeadScores(*engine, sae.config().layer, cancelled);
+}
+
+const SessionInfo& ExplorerSession::switchLorsa(int32_t layer, const std::string& variant, const CancelCheck& cancelled)
+{
+    auto& state = *m_state;
+    state.requireLorsa();
+    LorsaChoice choice;
+    choice.layer = layer;
+    choice.variant = variant;
+    const auto dir = chooseLorsa(state.lorsaRoot, choice);
+    if (dir == state.engine->lorsaDir())
+        return state.info;
+    c10::InferenceMode guard;
+    const auto before = state.info;
+    state.engine->replaceLorsa(dir, state.inputOverride);
+    try {
+        state.describeLorsa(cancelled);
+    } catch (...) {
+        // Head scores were cancelled or failed: the Lorsa is loaded, but the session must not
+        // describe the old one, so it goes back to it.
+        state.engine->replaceLorsa(before.lorsaPath, state.inputOverride);
+        state.info = before;
+        state.attribution = std::make_unique<HeadAttribution>(*state.engine);
+        throw;
+    }
+    state.runner->changeLayer(state.engine->lorsa()->config().layer);
+    return state.info;
 }
 
 const SessionInfo& ExplorerSession::info() const
@@ -175,6 +237,7 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     analysis->nOvHeads = state.info.nOvHeads;
     analysis->tokens = tokenInfos(engine, prompt);
     analysis->reusedTokens = run.reusedPositions;
+    analysis->truncatedFrom = prompt.truncatedFrom;
 
     if (engine.lorsa()) {
         const auto acts = run.featureActs.select(0, 0).to(at::kCPU, at::kFloat).contiguous();  // [T,n_ov]

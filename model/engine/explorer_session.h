@@ -17,17 +17,30 @@ namespace lorsa {
 
 struct SessionOptions {
     std::filesystem::path modelDir;
-    std::filesystem::path lorsaDir;        ///< empty: model only
+    std::filesystem::path lorsaDir;        ///< empty: model only; a Lorsa folder or a set of them
+    std::optional<int32_t> lorsaLayer;     ///< which Lorsa of a set (lorsa_set.h); empty: the set's first
+    std::string lorsaVariant;              ///< e.g. "8x/k64" when a layer has several
     std::string device = "auto";           ///< auto | cpu | cuda
     std::string dtype = "float32";         ///< float32 | bfloat16 | float16
     int threads = 0;                       ///< CPU threads, 0 = all cores
     std::string lorsaInput;                ///< "" (detect) | affine | normalized
 };
 
+/// One Lorsa a set offers (the explorer's layer selector).
+struct LorsaOffer {
+    int32_t layer = 0;
+    std::string variant;                   ///< "8x/k64"
+    std::string path;
+};
+
 /// What was loaded, for the status bar and window title.
 struct SessionInfo {
     std::string modelName;
     std::string lorsaName;                 ///< empty without a Lorsa
+    std::string lorsaPath;                 ///< the Lorsa folder in use (chosen from the set)
+    std::string lorsaVariant;              ///< its variant, "8x/k64"
+    std::vector<LorsaOffer> lorsaOffers;   ///< every Lorsa of the opened set (one for a single folder)
+    std::string bosToken;                  ///< the token "Prepend BOS" adds; empty when the model defines none
     std::string device;                    ///< "cpu", "cuda:0"
     std::string dtype;
     std::string inputMode;                 ///< the Lorsa input evidence, one line
@@ -74,8 +87,15 @@ public:
     /// Tokenizes \p text without running it and without a length limit.
     std::vector<TokenInfo> tokenize(const std::string& text, bool prependBos) const;
 
+    /// Opens another Lorsa of the set (by layer and variant) in place of the current one. The
+    /// model and its caches stay; the next analysis recomputes the last prompt's Lorsa side
+    /// from the lower of the two layers. On error the current Lorsa stays. Returns the new info.
+    const SessionInfo& switchLorsa(int32_t layer, const std::string& variant, const CancelCheck& cancelled = {});
+
     /// Tokenizes and runs \p text, keeping what head queries need. Throws Error(InvalidInput)
-    /// for an empty, invalid or too long prompt, Error(Cancelled) when superseded.
+    /// for an empty, invalid or too long prompt (longer than the model's context; a prompt
+    /// beyond the Lorsa's context is analysed up to it: PromptAnalysis::truncatedFrom),
+    /// Error(Cancelled) when superseded.
     PromptAnalysisPtr analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled = {});
 
     /// Patterns, z-pattern and token attributions of one Lorsa head on the last analysed prompt.

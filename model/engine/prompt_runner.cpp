@@ -48,6 +48,67 @@ void PromptRunner::truncate(int64_t positions)
     m_validIds.resize(std::min<size_t>(m_validIds.size(), static_cast<size_t>(positions)));
 }
 
+void PromptRunner::changeLayer(int64_t layer)
+{
+    if (!m_previousLayer)
+        m_previousLayer = m_patternLayer;
+    m_patternLayer = layer;
+    // Everything the Lorsa or the spliced run produced belongs to the old layer.
+    m_lorsa = LorsaKeyValueCache();
+    m_spliced = KeyValueCache();
+    m_splicedNll = at::Tensor();
+}
+
+void PromptRunner::recomputePrefix(const std::vector<int64_t>& ids, int64_t positions, const std::function<bool()>& cancelled)
+{
+    const auto& engine = m_engine;
+    const auto* sae = engine.lorsa();
+    const int64_t layer = m_patternLayer, previous = *m_previousLayer;
+    const auto prefix = at::tensor(std::vector<int64_t>(ids.begin(), ids.begin() + positions), at::kLong).unsqueeze(0).to(engine.device());
+    const auto patternHook = blockHook(layer, "attn.hook_pattern");
+    const auto residualHook = blockHook(layer, "hook_resid_pre");
+    ForwardOptions clean;
+    clean.cancelled = cancelled;
+    clean.lastLayer = layer;
+    clean.capture.names = {patternHook, residualHook};
+    if (sae)
+        clean.capture.names.insert({engine.lorsaInHook(), engine.lorsaOutHook()});
+    // Blocks below the lower layer gave the residual kept at the old layer: start there if it is
+    // not above the new one.
+    if (layer >= previous && m_run.residualPre.defined() && m_run.residualPre.size(1) >= positions)
+        clean.resumeFrom = ResumePoint{previous, m_run.residualPre.narrow(1, 0, positions)};
+    ActivationCache cache;
+    engine.model().forward(prefix, cache, clean);
+    m_run.attentionPattern = cache.at(patternHook).select(0, 0).to(at::kCPU, at::kFloat);  // [H,P,P]
+    const auto residualPre = cache.at(residualHook);
+    m_run.residualPre = residualPre;
+    if (!sae)
+        return;
+    const auto mode = engine.inputMode().chosen;
+    const auto input = engine.lorsaInputFrom(cache.at(engine.lorsaInHook()), mode);
+    LorsaForwardOptions lorsaOptions;
+    lorsaOptions.cancelled = cancelled;
+    lorsaOptions.keyValues = &m_lorsa;
+    const auto output = sae->forward(input, lorsaOptions);  // fills m_lorsa
+    m_run.lorsaInput = input;
+    m_run.featureActs = output.featureActs;
+    m_run.reconstructed = output.reconstructed;
+    m_run.target = engine.reconstructionTarget(cache.at(engine.lorsaOutHook()), mode);
+
+    ForwardOptions spliced;
+    spliced.cancelled = cancelled;
+    spliced.keyValues = &m_spliced;
+    spliced.resumeFrom = ResumePoint{layer, residualPre};
+    const auto outHook = engine.lorsaOutHook();
+    const auto replacement = output.reconstructed.to(engine.dtype());
+    spliced.intervene = [&](const std::string& hook, at::Tensor& activation) {
+        if (hook == outHook)
+            activation = replacement;
+    };
+    ActivationCache unused;
+    m_splicedNll = nllOfRun(engine.model().forward(prefix, unused, spliced), ids, 0);  // fills m_spliced
+}
+
 const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::function<bool()>& cancelled)
 {
     c10::InferenceMode guard;
@@ -61,6 +122,19 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
     // shared too, and always run at least the last one.
     const int64_t reused = std::max<int64_t>(0, std::min<int64_t>(static_cast<int64_t>(shared) - 1, total - 1));
     truncate(reused);
+    if (m_previousLayer) {
+        if (reused > 0) {
+            try {
+                recomputePrefix(ids, reused, cancelled);
+            } catch (...) {
+                // The caches may be half filled: the next run starts from the embeddings.
+                truncate(0);
+                m_previousLayer.reset();
+                throw;
+            }
+        }
+        m_previousLayer.reset();
+    }
     const int64_t fresh = total - reused;
     const auto device = engine.device();
     const auto newTokens = at::tensor(std::vector<int64_t>(ids.begin() + reused, ids.end()), at::kLong).unsqueeze(0).to(device);

@@ -48,6 +48,12 @@ public:
     /// is as correct as a fresh one.
     const PromptRun& run(const std::vector<int64_t>& ids, const std::function<bool()>& cancelled = {});
 
+    /// The engine's Lorsa changed to one on block \p layer (Engine::replaceLorsa). The model's
+    /// own caches stay; the next run recomputes the kept prefix's Lorsa-side results from the
+    /// lower of the two layers (resuming at the old layer's residual when the new one is above
+    /// it, else from the embeddings), then continues as usual.
+    void changeLayer(int64_t layer);
+
     /// On by default; off, every run computes its prompt whole (a benchmark's baseline).
     void setPrefixReuse(bool reuse) { m_reusePrefix = reuse; }
 
@@ -57,9 +63,13 @@ public:
 private:
     /// Keeps the first \p positions of everything carried over between prompts.
     void truncate(int64_t positions);
+    /// After changeLayer: the first \p positions of \p ids run at the new layer, from
+    /// the old layer's residual where possible; fills the Lorsa-side caches and results.
+    void recomputePrefix(const std::vector<int64_t>& ids, int64_t positions, const std::function<bool()>& cancelled);
 
     const Engine& m_engine;
     int64_t m_patternLayer = 0;
+    std::optional<int64_t> m_previousLayer;  // set by changeLayer until the next run redoes the prefix
     bool m_reusePrefix = true;
     PromptRun m_run;
     std::vector<int64_t> m_validIds;  // the prompt whose positions the caches hold (a prefix after a failed run)

@@ -25,4 +25,12 @@ PromptTokens encodePromptText(const Tokenizer& tokenizer, const std::string& tex
     return prompt;
 }
 
+std::string truncationNotice(int64_t truncatedFrom, int64_t analysed)
+{
+    if (truncatedFrom <= 0)
+        return {};
+    return "the prompt is " + std::to_string(truncatedFrom) + " tokens long but the Lorsa's context is " +
+           std::to_string(analysed) + " tokens: only the first " + std::to_string(analysed) + " are analysed";
+}
+
 } // namespace lorsa

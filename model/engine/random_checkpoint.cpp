@@ -144,29 +144,62 @@ Json neoxConfig(const RandomModelSpec& spec, int64_t endOfText)
 NamedTensors llamaWeights(const RandomModelSpec& spec, RandomWeights& random)
 {
     const auto d = spec.dModel;
-    const auto dHead = d / spec.nHeads;
+    const auto dHead = spec.headDim > 0 ? spec.headDim : d / spec.nHeads;
+    const bool qwen3 = spec.modelType == "qwen3";
+    const auto stored = spec.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
     const double std = 0.02;
     NamedTensors tensors;
-    tensors.emplace_back("model.embed_tokens.weight", random.normal({spec.vocabSize, d}, std));
+    // Each tensor is cast as it is drawn, so a 1.7B model never holds float32 weights in full.
+    auto add = [&](const std::string& name, at::Tensor value) { tensors.emplace_back(name, value.to(stored)); };
+    add("model.embed_tokens.weight", random.normal({spec.vocabSize, d}, std));
     for (int64_t layer = 0; layer < spec.nLayers; ++layer) {
         const auto prefix = "model.layers." + std::to_string(layer) + ".";
-        tensors.emplace_back(prefix + "input_layernorm.weight", random.around({d}, 1.0, 0.05));
-        tensors.emplace_back(prefix + "post_attention_layernorm.weight", random.around({d}, 1.0, 0.05));
-        tensors.emplace_back(prefix + "self_attn.q_proj.weight", random.normal({spec.nHeads * dHead, d}, std));
-        tensors.emplace_back(prefix + "self_attn.k_proj.weight", random.normal({spec.nKvHeads * dHead, d}, std));
-        tensors.emplace_back(prefix + "self_attn.v_proj.weight", random.normal({spec.nKvHeads * dHead, d}, std));
-        tensors.emplace_back(prefix + "self_attn.o_proj.weight", random.normal({d, spec.nHeads * dHead}, std));
-        tensors.emplace_back(prefix + "mlp.gate_proj.weight", random.normal({spec.dMlp, d}, std));
-        tensors.emplace_back(prefix + "mlp.up_proj.weight", random.normal({spec.dMlp, d}, std));
-        tensors.emplace_back(prefix + "mlp.down_proj.weight", random.normal({d, spec.dMlp}, std));
+        add(prefix + "input_layernorm.weight", random.around({d}, 1.0, 0.05));
+        add(prefix + "post_attention_layernorm.weight", random.around({d}, 1.0, 0.05));
+        add(prefix + "self_attn.q_proj.weight", random.normal({spec.nHeads * dHead, d}, std));
+        add(prefix + "self_attn.k_proj.weight", random.normal({spec.nKvHeads * dHead, d}, std));
+        add(prefix + "self_attn.v_proj.weight", random.normal({spec.nKvHeads * dHead, d}, std));
+        add(prefix + "self_attn.o_proj.weight", random.normal({d, spec.nHeads * dHead}, std));
+        if (qwen3) {
+            add(prefix + "self_attn.q_norm.weight", random.around({dHead}, 1.0, 0.05));
+            add(prefix + "self_attn.k_norm.weight", random.around({dHead}, 1.0, 0.05));
+        }
+        add(prefix + "mlp.gate_proj.weight", random.normal({spec.dMlp, d}, std));
+        add(prefix + "mlp.up_proj.weight", random.normal({spec.dMlp, d}, std));
+        add(prefix + "mlp.down_proj.weight", random.normal({d, spec.dMlp}, std));
     }
-    tensors.emplace_back("model.norm.weight", random.around({d}, 1.0, 0.05));
-    tensors.emplace_back("lm_head.weight", random.normal({spec.vocabSize, d}, std));
+    add("model.norm.weight", random.around({d}, 1.0, 0.05));
+    if (!spec.tiedEmbeddings)
+        add("lm_head.weight", random.normal({spec.vocabSize, d}, std));
     return tensors;
 }
 
 Json llamaConfig(const RandomModelSpec& spec, int64_t endOfText)
 {
+    if (spec.modelType == "qwen3")
+        return {{"architectures", {"Qwen3ForCausalLM"}},
+                {"model_type", "qwen3"},
+                {"hidden_size", spec.dModel},
+                {"num_hidden_layers", spec.nLayers},
+                {"num_attention_heads", spec.nHeads},
+                {"num_key_value_heads", spec.nKvHeads},
+                {"head_dim", spec.headDim > 0 ? spec.headDim : spec.dModel / spec.nHeads},
+                {"intermediate_size", spec.dMlp},
+                {"hidden_act", "silu"},
+                {"rms_norm_eps", 1e-6},
+                {"rope_theta", spec.ropeTheta},
+                {"rope_scaling", nullptr},
+                {"attention_bias", false},
+                {"attention_dropout", 0.0},
+                {"use_sliding_window", false},
+                {"sliding_window", nullptr},
+                {"max_window_layers", spec.nLayers},
+                {"max_position_embeddings", spec.nCtx},
+                {"tie_word_embeddings", spec.tiedEmbeddings},
+                {"vocab_size", spec.vocabSize},
+                {"bos_token_id", endOfText},
+                {"eos_token_id", endOfText},
+                {"torch_dtype", spec.dtype}};
     return {{"architectures", {"LlamaForCausalLM"}},
             {"model_type", "llama"},
             {"hidden_size", spec.dModel},
@@ -176,22 +209,22 @@ Json llamaConfig(const RandomModelSpec& spec, int64_t endOfText)
             {"intermediate_size", spec.dMlp},
             {"hidden_act", "silu"},
             {"rms_norm_eps", 1e-5},
-            {"rope_theta", 500000.0},
+            {"rope_theta", spec.ropeTheta},
             {"rope_scaling", {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
                               {"original_max_position_embeddings", 8192}}},
             {"max_position_embeddings", spec.nCtx},
-            {"tie_word_embeddings", false},
+            {"tie_word_embeddings", spec.tiedEmbeddings},
             {"vocab_size", spec.vocabSize},
             {"bos_token_id", endOfText},
             {"eos_token_id", endOfText},
-            {"torch_dtype", "float32"}};
+            {"torch_dtype", spec.dtype}};
 }
 
 } // namespace
 
 std::vector<std::string> randomModelPresetNames()
 {
-    return {"pythia-70m", "pythia-160m", "llama-3.1-8b", "llama-3.1-8b-1layer"};
+    return {"pythia-70m", "pythia-160m", "llama-3.1-8b", "llama-3.1-8b-1layer", "qwen3-1.7b"};
 }
 
 RandomModelSpec randomModelPreset(const std::string& name)
@@ -218,6 +251,22 @@ RandomModelSpec randomModelPreset(const std::string& name)
         spec.nCtx = 131072;
         return spec;
     }
+    if (name == "qwen3-1.7b") {
+        // Qwen/Qwen3-1.7B's config.json: the model Llama-Scope-2's Lorsas were trained on.
+        spec.modelType = "qwen3";
+        spec.dModel = 2048;
+        spec.nLayers = 28;
+        spec.nHeads = 16;
+        spec.nKvHeads = 8;
+        spec.headDim = 128;
+        spec.dMlp = 6144;
+        spec.vocabSize = 151936;
+        spec.nCtx = 40960;
+        spec.ropeTheta = 1000000.0;
+        spec.tiedEmbeddings = true;
+        spec.dtype = "bfloat16";
+        return spec;
+    }
     std::string names;
     for (const auto& preset : randomModelPresetNames())
         names += (names.empty() ? "" : ", ") + preset;
@@ -232,9 +281,11 @@ void writeRandomModel(const std::filesystem::path& dir, const RandomModelSpec& s
     std::filesystem::create_directories(dir);
     RandomWeights random(spec.seed);
     const int64_t endOfText = 256;
-    const bool llama = spec.modelType == "llama";
+    const bool llama = spec.modelType == "llama" || spec.modelType == "qwen3";
     if (!llama && spec.modelType != "gpt_neox")
-        throw Error(ErrorKind::Unsupported, "random models are written as gpt_neox or llama, not '" + spec.modelType + "'");
+        throw Error(ErrorKind::Unsupported, "random models are written as gpt_neox, llama or qwen3, not '" + spec.modelType + "'");
+    if (spec.nLayers <= 0)
+        throw Error(ErrorKind::InvalidInput, "a random model needs at least one layer");
     writeSafetensors(dir / "model.safetensors", llama ? llamaWeights(spec, random) : neoxWeights(spec, random));
     writeJson(dir / "config.json", llama ? llamaConfig(spec, endOfText) : neoxConfig(spec, endOfText));
     writeJson(dir / "tokenizer.json", byteLevelTokenizer(endOfText));
@@ -267,6 +318,10 @@ void writeRandomLorsa(const std::filesystem::path& dir, const std::filesystem::p
         {"b_V", random.normal({nOv}, 0.02)},
         {"b_D", random.normal({d}, 0.02)},
     };
+    if (spec.postQkNorm) {
+        tensors.emplace_back("ln_q.w", random.normal({nQk, spec.dQkHead}, 0.05) + 1.0);
+        tensors.emplace_back("ln_k.w", random.normal({nQk, spec.dQkHead}, 0.05) + 1.0);
+    }
     writeSafetensors(dir / "sae_weights.safetensors", tensors);
     const auto layer = "blocks." + std::to_string(spec.layer);
     const Json config = {{"sae_type", "lorsa"},
@@ -289,7 +344,9 @@ void writeRandomLorsa(const std::filesystem::path& dir, const std::filesystem::p
                          {"use_NTK_by_parts_rope", false},
                          {"n_ctx", std::min<int64_t>(model.nCtx, 2048)},
                          {"attn_scale", std::sqrt(static_cast<double>(spec.dQkHead))},
-                         {"use_post_qk_ln", false}};
+                         {"use_post_qk_ln", spec.postQkNorm},
+                         {"normalization_type", spec.postQkNorm ? "RMS" : "LN"},
+                         {"eps", 1e-6}};
     writeJson(dir / "config.json", config);
 }
 

@@ -12,7 +12,7 @@ namespace lorsa {
 
 /// Shape of a model to generate; presets by name via randomModelPreset().
 struct RandomModelSpec {
-    std::string modelType = "gpt_neox";   ///< gpt_neox | llama
+    std::string modelType = "gpt_neox";   ///< gpt_neox | llama | qwen3
     int64_t dModel = 768;
     int64_t nLayers = 12;
     int64_t nHeads = 12;
@@ -21,10 +21,15 @@ struct RandomModelSpec {
     int64_t vocabSize = 50304;
     int64_t nCtx = 2048;
     double rotaryPct = 0.25;
+    int64_t headDim = 0;                  ///< 0: d_model / n_heads (qwen3 states it explicitly)
+    double ropeTheta = 500000.0;          ///< llama / qwen3
+    bool tiedEmbeddings = false;
+    std::string dtype = "float32";        ///< float32 | bfloat16: how the weights are stored
     uint64_t seed = 0;
 };
 
-/// "pythia-160m", "pythia-70m", "llama-3.1-8b" (all 32 layers: large!), "llama-3.1-8b-1layer".
+/// "pythia-160m", "pythia-70m", "llama-3.1-8b" (all 32 layers: large!), "llama-3.1-8b-1layer",
+/// "qwen3-1.7b" (Qwen/Qwen3-1.7B's config, bfloat16 weights as published).
 /// Throws Error(InvalidInput) listing the presets for an unknown name.
 RandomModelSpec randomModelPreset(const std::string& name);
 std::vector<std::string> randomModelPresetNames();
@@ -38,6 +43,7 @@ struct RandomLorsaSpec {
     int64_t nQkHeads = 0;                 ///< 0: n_heads * expansion (as Language-Model-SAEs recommends)
     int64_t dQkHead = 64;
     int64_t topK = 64;
+    bool postQkNorm = false;              ///< use_post_qk_ln with RMS ln_q.w / ln_k.w (as Llama-Scope-2)
     uint64_t seed = 0;
 };
 

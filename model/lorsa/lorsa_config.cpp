@@ -117,10 +117,11 @@ LorsaConfig readLanguageModelSaes(const JsonFields& f)
         f.fail("hook_point_out", "'" + c.hookPointOut + "' names layer " + std::to_string(outLayer) +
                                      " but hook_point_in names layer " + std::to_string(c.layer));
 
-    const std::string act = f.string("act_fn", "topk");
+    // Absent keys take upstream's current defaults (SparseDictionaryConfig: act_fn "relu", top_k 50).
+    const std::string act = f.string("act_fn", "relu");
     if (act == "topk" || act == "TopK") {
         c.activation = LorsaActivation::TopK;
-        c.topK = f.integer("top_k");
+        c.topK = f.integer("top_k", 50);
         requireRange(f, "top_k", c.topK, 1, c.nOvHeads);
     } else if (act == "jumprelu" || act == "JumpReLU") {
         c.activation = LorsaActivation::JumpRelu;
@@ -157,6 +158,30 @@ LorsaConfig readLanguageModelSaes(const JsonFields& f)
             f.fail("eps", "must not be negative");
     }
     return c;
+}
+
+// SparseDictionary.from_local's search: the first of these that exists. A torch.distributed
+// checkpoint (.dcp, a folder of shards) needs the training cluster's layout to read; it is
+// refused with the one-line conversion PyTorch itself offers.
+std::filesystem::path findLanguageModelSaesWeights(const std::filesystem::path& dir)
+{
+    for (const char* stem : {"sae_weights", "checkpoints/pruned", "checkpoints/final"})
+        for (const char* extension : {".safetensors", ".pt", ".dcp"}) {
+            const auto candidate = dir / (std::string(stem) + extension);
+            std::error_code error;
+            if (!std::filesystem::exists(candidate, error))
+                continue;
+            if (std::string(extension) == ".dcp")
+                throw Error(ErrorKind::Unsupported,
+                            candidate.string() + ": a torch.distributed.checkpoint (.dcp) is not read here; convert it once with "
+                                                 "`python -m torch.distributed.checkpoint.format_utils dcp_to_torch " +
+                                candidate.string() + " " + (dir / "sae_weights.pt").string() + "`");
+            if (!std::filesystem::is_regular_file(candidate, error))
+                throw Error(ErrorKind::InvalidFile, candidate.string() + ": not a file");
+            return candidate;
+        }
+    throw Error(ErrorKind::InvalidFile, (dir / "sae_weights.safetensors").string() +
+                                            ": no such file (nor sae_weights.pt, checkpoints/pruned.* or checkpoints/final.*)");
 }
 
 LorsaConfig readOriginalRelease(const JsonFields& f)
@@ -217,16 +242,7 @@ LorsaConfig loadLorsaConfig(const std::filesystem::path& dir)
         if (type != "lorsa")
             throw Error(ErrorKind::Unsupported, file.string() + ": sae_type is \"" + type + "\", not a Lorsa (\"lorsa\")");
         c = readLanguageModelSaes(f);
-        for (const char* name : {"sae_weights.safetensors", "sae_weights.pt", "checkpoints/pruned.safetensors",
-                                 "checkpoints/pruned.pt", "checkpoints/final.safetensors", "checkpoints/final.pt"}) {
-            if (std::filesystem::is_regular_file(dir / name)) {
-                c.weightsFile = dir / name;
-                break;
-            }
-        }
-        if (c.weightsFile.empty())
-            throw Error(ErrorKind::InvalidFile, (dir / "sae_weights.safetensors").string() +
-                                                    ": no such file (nor sae_weights.pt, checkpoints/final.safetensors)");
+        c.weightsFile = findLanguageModelSaesWeights(dir);
     } else if (f.has("n_ov_heads") && f.has("d_ov_head")) {
         c = readOriginalRelease(f);
         c.weightsFile = dir / "final.pth";

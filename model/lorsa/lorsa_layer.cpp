@@ -104,7 +104,8 @@ LorsaLayerImpl::LorsaLayerImpl(LorsaConfig config, LorsaWeights w, at::Device de
     if (w.logThreshold.defined())
         m_threshold = put(w.logThreshold.exp());
     if (m_config.rotary)
-        m_rotary = RotaryEmbedding(m_config, device, dtype);
+        m_rotary = w.rotarySin.defined() ? RotaryEmbedding(m_config, w.rotarySin, w.rotaryCos, device, dtype)
+                                         : RotaryEmbedding(m_config, device, dtype);
 }
 
 int64_t LorsaLayerImpl::qkHeadOf(int64_t ovHead) const

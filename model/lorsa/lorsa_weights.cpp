@@ -39,6 +39,26 @@ public:
         return loadFloatTensor(*m_source, m_prefix + name, expected, at::kDouble);
     }
 
+    /// A per-QK-head tensor [n_qk, rest...]: the file may store fewer heads, a divisor of n_qk, which
+    /// upstream repeats head by head (head h of the Lorsa is stored head h / (n_qk / stored)).
+    at::Tensor qkTensor(const std::string& name, int64_t nQk, std::vector<int64_t> rest) const
+    {
+        int64_t stored = nQk;
+        if (contains(name)) {
+            const auto info = m_source->info(m_prefix + name);
+            if (!info.shape.empty() && info.shape[0] != nQk && info.shape.size() == rest.size() + 1 &&
+                std::equal(rest.begin(), rest.end(), info.shape.begin() + 1)) {
+                stored = info.shape[0];
+                if (stored <= 0 || nQk % stored != 0)
+                    fail("tensor '" + name + "' stores " + std::to_string(stored) + " QK heads; n_qk_heads in config.json (" +
+                         std::to_string(nQk) + ") is not a multiple of that");
+            }
+        }
+        rest.insert(rest.begin(), stored);
+        const auto value = tensor(name, rest);
+        return stored == nQk ? value : value.repeat_interleave(nQk / stored, 0);
+    }
+
     /// A scalar (shape [] or [1]) or nothing.
     std::optional<double> scalar(const std::string& name) const
     {
@@ -89,16 +109,20 @@ LorsaWeights loadLorsaWeights(LorsaConfig& config)
     const Reader reader(config.weightsFile);
     const int64_t nQk = config.nQkHeads, nOv = config.nOvHeads, d = config.dModel, dQk = config.dQkHead;
     LorsaWeights w;
-    w.wQ = reader.tensor("W_Q", {nQk, d, dQk});
-    w.wK = reader.tensor("W_K", {nQk, d, dQk});
-    w.bQ = reader.tensor("b_Q", {nQk, dQk});
-    w.bK = reader.tensor("b_K", {nQk, dQk});
     if (config.format == LorsaFormat::OriginalRelease) {
+        w.wQ = reader.tensor("W_Q", {nQk, d, dQk});
+        w.wK = reader.tensor("W_K", {nQk, d, dQk});
+        w.bQ = reader.tensor("b_Q", {nQk, dQk});
+        w.bK = reader.tensor("b_K", {nQk, dQk});
         w.wV = reader.tensor("W_V", {nOv, d, 1}).reshape({nOv, d});
         w.wO = reader.tensor("W_O", {nOv, 1, d}).reshape({nOv, d});
         w.bV = reader.tensor("b_V", {nOv, 1}).reshape({nOv});
         w.bD = reader.tensor("b_O", {d});
     } else {
+        w.wQ = reader.qkTensor("W_Q", nQk, {d, dQk});
+        w.wK = reader.qkTensor("W_K", nQk, {d, dQk});
+        w.bQ = reader.qkTensor("b_Q", nQk, {dQk});
+        w.bK = reader.qkTensor("b_K", nQk, {dQk});
         w.wV = reader.tensor("W_V", {nOv, d});
         w.wO = reader.tensor("W_O", {nOv, d});
         w.bV = reader.tensor("b_V", {nOv});
@@ -106,8 +130,13 @@ LorsaWeights loadLorsaWeights(LorsaConfig& config)
         if (config.activation == LorsaActivation::JumpRelu)
             w.logThreshold = reader.tensor("activation_function.log_jumprelu_threshold", {nOv});
         if (config.usePostQkLn) {
-            w.lnQ = reader.tensor("ln_q.w", {nQk, dQk});
-            w.lnK = reader.tensor("ln_k.w", {nQk, dQk});
+            w.lnQ = reader.qkTensor("ln_q.w", nQk, {dQk});
+            w.lnK = reader.qkTensor("ln_k.w", nQk, {dQk});
+        }
+        // Persistent buffers: upstream loads them over the tables it computed from the config.
+        if (config.rotary && (reader.contains("rotary_sin") || reader.contains("rotary_cos"))) {
+            w.rotarySin = reader.tensor("rotary_sin", {config.nCtx, config.rotaryDim});
+            w.rotaryCos = reader.tensor("rotary_cos", {config.nCtx, config.rotaryDim});
         }
         readNorms(reader, config);
         config.recordedInput = reader.metadata("lorsa_input");

@@ -21,11 +21,16 @@ struct LorsaWeights {
     at::Tensor logThreshold;   // [n_ov] JumpReLU only
     at::Tensor lnQ;            // [n_qk,d_qk] post-QK RMS norm only
     at::Tensor lnK;            // [n_qk,d_qk]
+    at::Tensor rotarySin;      // [n_ctx,rotary_dim] stored tables (upstream's buffers win over the config), or undefined
+    at::Tensor rotaryCos;      // [n_ctx,rotary_dim]
     int64_t parameterCount = 0;  ///< stored parameters (not buffers, not norms)
 };
 
 /// Reads config.weightsFile; fills config.averageNormIn/Out from the file's
-/// dataset_average_activation_norm scalars when present. Throws Error(InvalidFile) on missing or
+/// dataset_average_activation_norm scalars when present. As Language-Model-SAEs'
+/// load_full_state_dict, a file that stores fewer QK heads than n_qk_heads (a divisor of it) has
+/// W_Q, W_K, b_Q, b_K (and ln_q.w, ln_k.w) repeated head by head (repeat_interleave); stored
+/// rotary_sin / rotary_cos buffers replace the computed tables; mask and IGNORE are not needed. Throws Error(InvalidFile) on missing or
 /// misshapen tensors, non-float dtypes and NaN/Inf values; Error(InvalidConfig) when
 /// dataset-wise norms are needed and absent.
 LorsaWeights loadLorsaWeights(LorsaConfig& config);

@@ -41,6 +41,14 @@ RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, at::Device device, a
     m_cos = at::cos(angles).to(dtype).to(device);
 }
 
+RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, const at::Tensor& sin, const at::Tensor& cos, at::Device device,
+                                 at::ScalarType dtype)
+    : m_dim(config.rotaryDim), m_scale(static_cast<int64_t>(config.rotaryScale)), m_adjacent(config.rotaryAdjacentPairs)
+{
+    m_sin = sin.to(dtype).to(device);
+    m_cos = cos.to(dtype).to(device);
+}
+
 at::Tensor RotaryEmbedding::rotateEveryTwo(const at::Tensor& x) const
 {
     // Maps each pair (a, b) to (-b, a).

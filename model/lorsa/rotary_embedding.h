@@ -13,6 +13,8 @@ class RotaryEmbedding {
 public:
     RotaryEmbedding() = default;
     RotaryEmbedding(const LorsaConfig& config, at::Device device, at::ScalarType dtype);
+    /// The same with the checkpoint's own tables [n_ctx, rotary_dim] (upstream's buffers).
+    RotaryEmbedding(const LorsaConfig& config, const at::Tensor& sin, const at::Tensor& cos, at::Device device, at::ScalarType dtype);
 
     /// x: [B,T,H,d_qk] -> [B,T,H,d_qk*rotary_scale], positions first..first+T-1 (<= n_ctx).
     at::Tensor apply(const at::Tensor& x, int64_t firstPosition = 0) const;

@@ -212,30 +212,62 @@ void readLlama3Scaling(const ConfigReader& r, ModelConfig& c)
     c.llama3Scaling = s;
 }
 
-void readLlama(const ConfigReader& r, ModelConfig& c)
+// Sliding-window attention (Qwen2/Qwen3 `use_sliding_window`, `layer_types`) changes which keys a
+// query sees; the engine computes full causal attention only, so such configs are refused.
+void refuseSlidingWindow(const ConfigReader& r)
 {
+    if (r.boolean("use_sliding_window", false))
+        throw Error(ErrorKind::Unsupported, "config.json: use_sliding_window is true; sliding-window attention is not supported");
+    if (!r.has("layer_types"))
+        return;
+    const auto& types = r.root().at("layer_types");
+    if (!types.is_array())
+        r.fail("layer_types", "must be a list");
+    for (const auto& type : types)
+        if (!type.is_string() || type.get<std::string>() != "full_attention")
+            throw Error(ErrorKind::Unsupported, "config.json: layer_types names a layer that is not \"full_attention\"; "
+                                                "sliding-window attention is not supported");
+}
+
+// llama, qwen2 and qwen3 as transformers defines them (LlamaConfig, Qwen2Config, Qwen3Config):
+// one block structure, differing in the projection biases, the per-head q/k norm and defaults.
+void readLlamaFamily(const ConfigReader& r, ModelConfig& c)
+{
+    const bool qwen2 = c.modelType == "qwen2", qwen3 = c.modelType == "qwen3";
     c.architecture = Architecture::Llama;
     c.dModel = r.size("hidden_size");
     c.nLayers = r.size("num_hidden_layers");
     c.nHeads = r.size("num_attention_heads");
     c.nKvHeads = r.size("num_key_value_heads", c.nHeads);
     c.dMlp = r.size("intermediate_size");
-    c.nCtx = r.size("max_position_embeddings", 2048);
+    c.nCtx = r.size("max_position_embeddings", qwen2 || qwen3 ? 32768 : 2048);
     c.vocabSize = r.size("vocab_size");
     c.normEps = r.positive("rms_norm_eps", 1e-6);
     c.activation = checkedActivation(r, "hidden_act", "silu");
     if (c.activation != "silu")
-        throw Error(ErrorKind::Unsupported, "config.json: llama hidden_act '" + c.activation + "' is not supported (silu)");
+        throw Error(ErrorKind::Unsupported, "config.json: " + c.modelType + " hidden_act '" + c.activation +
+                                                "' is not supported (silu)");
     c.norm = NormKind::RmsNorm;
     c.tiedEmbeddings = r.boolean("tie_word_embeddings", false);
-    c.attentionBias = r.boolean("attention_bias", false);
-    c.mlpBias = r.boolean("mlp_bias", false);
+    if (qwen2) {
+        // Qwen2Attention: q/k/v projections always carry a bias, the output projection never does.
+        c.attentionBias = true;
+        c.attentionOutputBias = false;
+    } else {
+        c.attentionBias = r.boolean("attention_bias", false);
+        c.attentionOutputBias = c.attentionBias;
+    }
+    c.mlpBias = !qwen2 && !qwen3 && r.boolean("mlp_bias", false);
+    c.qkNorm = qwen3;
     c.ropeTheta = r.positive("rope_theta", 10000.0);
+    if (qwen2 || qwen3)
+        refuseSlidingWindow(r);
     if (c.nHeads % c.nKvHeads != 0)
         r.fail("num_key_value_heads", "(" + std::to_string(c.nKvHeads) + ") must divide num_attention_heads (" +
                                           std::to_string(c.nHeads) + ")");
-    if (r.has("head_dim")) {
-        c.dHead = r.size("head_dim");
+    // Qwen3Config defaults head_dim to 128 whatever the width; the others derive it.
+    if (r.has("head_dim") || qwen3) {
+        c.dHead = r.size("head_dim", 128);
     } else {
         if (c.dModel % c.nHeads != 0)
             r.fail("num_attention_heads",
@@ -276,11 +308,11 @@ ModelConfig loadModelConfig(const std::filesystem::path& dir)
         readGpt2(reader, config);
     else if (config.modelType == "gpt_neox")
         readNeox(reader, config);
-    else if (config.modelType == "llama")
-        readLlama(reader, config);
+    else if (config.modelType == "llama" || config.modelType == "qwen2" || config.modelType == "qwen3")
+        readLlamaFamily(reader, config);
     else
         throw Error(ErrorKind::Unsupported, (dir / "config.json").string() + ": model_type '" + config.modelType +
-                                                "' is not supported (supported: gpt2, gpt_neox, llama)");
+                                                "' is not supported (supported: gpt2, gpt_neox, llama, qwen2, qwen3)");
     readSpecialTokens(reader, config);
     return config;
 }

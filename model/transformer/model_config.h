@@ -10,6 +10,8 @@
 
 namespace lorsa {
 
+/// The weight layout and block structure. Llama covers the Llama family of Hugging Face
+/// (model_type llama, qwen2, qwen3): same names, differing only in the flags below.
 enum class Architecture { Gpt2, GptNeox, Llama };
 enum class NormKind { LayerNorm, RmsNorm };
 
@@ -23,7 +25,7 @@ struct Llama3RopeScaling {
 
 struct ModelConfig {
     Architecture architecture = Architecture::Gpt2;
-    std::string modelType;          ///< as in config.json: "gpt2", "gpt_neox", "llama"
+    std::string modelType;          ///< as in config.json: "gpt2", "gpt_neox", "llama", "qwen2", "qwen3"
     std::string name;               ///< the folder's name, for display
     int64_t dModel = 0;
     int64_t nLayers = 0;
@@ -41,7 +43,9 @@ struct ModelConfig {
     std::optional<Llama3RopeScaling> llama3Scaling;
     bool parallelResidual = false;  ///< GPT-NeoX use_parallel_residual
     bool tiedEmbeddings = false;
-    bool attentionBias = false;     ///< Llama attention_bias
+    bool attentionBias = false;     ///< biases on the q, k, v projections
+    bool attentionOutputBias = false; ///< bias on the output projection (Qwen2 has q/k/v biases only)
+    bool qkNorm = false;            ///< Qwen3: per-head RMSNorm (weight [d_head]) on q and k before rotary
     bool mlpBias = false;           ///< Llama mlp_bias
     std::optional<int64_t> bosTokenId;
     std::vector<int64_t> eosTokenIds;

@@ -17,7 +17,7 @@ constexpr int64_t kAttentionChunkBytes = int64_t(256) << 20;
 
 at::Tensor affine(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
-    auto y = at::matmul(x, weight);
+    auto y = at::matmul(x, weightAs(weight, x.scalar_type()));
     if (bias.defined())
         y.add_(bias);
     return y;
@@ -118,7 +118,8 @@ public:
             pass.checkCancelled();
             auto normalized = normalize(resid);
             pass.hook("ln_final.hook_normalized", normalized);
-            logits = at::matmul(applyAffine(m_weights.lnFinal, normalized), m_weights.unembedding);  // [B,T,V]
+            logits = at::matmul(applyAffine(m_weights.lnFinal, normalized),
+                                weightAs(m_weights.unembedding, m_dtype));  // [B,T,V]
             pass.hook("logits", logits);
         }
         if (keyValues) {
@@ -172,11 +173,11 @@ private:
     at::Tensor embed(const Pass& pass, const at::Tensor& ids) const
     {
         const int64_t B = ids.size(0), T = ids.size(1);
-        auto embedded = at::embedding(m_weights.tokenEmbedding, ids);  // [B,T,d]
+        auto embedded = at::embedding(m_weights.tokenEmbedding, ids).to(m_dtype);  // [B,T,d]
         pass.hook("hook_embed", embedded);
         if (!m_weights.positionEmbedding.defined())
             return embedded;
-        auto pos = m_weights.positionEmbedding.narrow(0, pass.cachedPositions, T).unsqueeze(0).expand({B, T, m_config.dModel}).contiguous();
+        auto pos = m_weights.positionEmbedding.narrow(0, pass.cachedPositions, T).unsqueeze(0).expand({B, T, m_config.dModel}).to(m_dtype).contiguous();
         pass.hook("hook_pos_embed", pos);
         return embedded + pos;
     }
@@ -207,10 +208,22 @@ private:
         return y.to(m_dtype);
     }
 
-    static at::Tensor applyAffine(const NormWeights& norm, const at::Tensor& normalized)
+    // The run dtype whatever the norm's stored dtype (a kept bfloat16 weight would otherwise
+    // promote nothing and a float32 one would promote a bfloat16 run).
+    at::Tensor applyAffine(const NormWeights& norm, const at::Tensor& normalized) const
     {
-        auto y = normalized * norm.weight;
-        return norm.bias.defined() ? y + norm.bias : y;
+        const auto x = normalized.to(m_dtype);
+        auto y = x * weightAs(norm.weight, m_dtype);
+        return norm.bias.defined() ? y + weightAs(norm.bias, m_dtype) : y;
+    }
+
+    // Qwen3's per-head RMSNorm of q or k [B,T,heads,dh] over dh, as Qwen3RMSNorm computes it:
+    // normalised in float32, cast back, then scaled by the weight.
+    at::Tensor headNorm(const at::Tensor& x, const at::Tensor& weight) const
+    {
+        const auto x32 = x.to(at::kFloat);
+        const auto y = (x32 * at::rsqrt(x32.pow(2).mean(-1, true) + m_config.normEps)).to(x.scalar_type());
+        return y * weightAs(weight, x.scalar_type());
     }
 
     at::Tensor activate(const at::Tensor& x) const
@@ -255,6 +268,10 @@ private:
         auto q = affine(input, b.wQ, b.bQ).view({B, T, H, dh});
         auto k = affine(input, b.wK, b.bK).view({B, T, Hkv, dh});
         auto v = affine(input, b.wV, b.bV).view({B, T, Hkv, dh});
+        if (m_config.qkNorm) {
+            q = headNorm(q, b.qNorm);
+            k = headNorm(k, b.kNorm);
+        }
         if (m_config.rotaryDim > 0) {
             q = applyRotary(q, rotary);
             k = applyRotary(k, rotary);
@@ -301,7 +318,7 @@ private:
         if (pass.wanted(resultName)) {
             // Per-head outputs z_h W_O^h; the attention output is their sum, so an intervention
             // on them flows on.
-            auto result = at::einsum("bthk,hkd->bhtd", {z, b.wO.view({H, dh, m_config.dModel})});  // [B,H,T,d]
+            auto result = at::einsum("bthk,hkd->bhtd", {z, weightAs(b.wO, m_dtype).reshape({H, dh, m_config.dModel})});  // [B,H,T,d]
             pass.hook(resultName, result);
             out = result.sum(1);
             if (b.bO.defined())

@@ -14,7 +14,7 @@ namespace {
 class WeightReader {
 public:
     WeightReader(std::unique_ptr<TensorSource> source, at::Device device, at::ScalarType dtype)
-        : m_source(std::move(source)), m_device(device), m_dtype(dtype)
+        : m_source(std::move(source)), m_device(device), m_dtype(dtype), m_keepHalf(device.is_cpu() && dtype == at::kFloat)
     {
     }
 
@@ -24,22 +24,35 @@ public:
     const std::filesystem::path& path() const { return m_source->path(); }
     int64_t parameterCount() const { return m_parameters; }
 
-    /// The tensor \p name (after the prefix) with exactly \p shape and finite values, as a float32
-    /// CPU tensor (F16 has no CPU matmul, and the float32 copy no longer aliases the mapped file).
+    /// The tensor \p name (after the prefix) with exactly \p shape and finite values, on the CPU:
+    /// float32 (F16 has no CPU matmul, F64 is not a run dtype), or as stored when the run keeps
+    /// stored half-precision weights (then it aliases the mapped file: read-only).
     at::Tensor read(const std::string& name, std::vector<int64_t> shape)
     {
-        auto tensor = loadFloatTensor(*m_source, m_prefix + name, shape, at::kFloat);
+        const auto stored = m_source->contains(m_prefix + name) ? m_source->info(m_prefix + name).dtype : std::string();
+        const bool keep = m_keepHalf && (stored == "BF16" || stored == "F16");
+        auto tensor = loadFloatTensor(*m_source, m_prefix + name, shape,
+                                      keep ? (stored == "BF16" ? at::kBFloat16 : at::kHalf) : at::kFloat);
         m_parameters += tensor.numel();
         return tensor;
     }
 
-    /// Moves a (possibly transposed or sliced) tensor to the run's device and dtype, contiguous.
-    at::Tensor place(const at::Tensor& tensor) const { return tensor.to(m_device, m_dtype).contiguous(); }
+    /// Moves a (possibly transposed or sliced) tensor to the run's device and dtype, contiguous;
+    /// a kept half-precision weight stays as it is (a view; converted where it is used).
+    at::Tensor place(const at::Tensor& tensor) const
+    {
+        if (m_keepHalf && (tensor.scalar_type() == at::kBFloat16 || tensor.scalar_type() == at::kHalf))
+            return tensor;
+        return tensor.to(m_device, m_dtype).contiguous();
+    }
 
 private:
     std::unique_ptr<TensorSource> m_source;
     at::Device m_device;
     at::ScalarType m_dtype;
+    // A float32 CPU run of a half-precision checkpoint: a float32 copy of every weight would
+    // double the memory of a 1.7B model (3.4 GB -> 6.8 GB), so weights stay as stored.
+    bool m_keepHalf;
     std::string m_prefix;
     int64_t m_parameters = 0;
 };
@@ -55,7 +68,11 @@ std::unique_ptr<TensorSource> openWeights(const std::filesystem::path& dir)
     throw Error(ErrorKind::InvalidFile, dir.string() + ": no model.safetensors or model.safetensors.index.json");
 }
 
-// HF Linear stores [out, in]; we keep [in, out].
+// A tied unembedding is the embedding read transposed: a view, so that the largest matrix is
+// held once (matmuls take transposed operands as they are).
+at::Tensor tiedUnembedding(const at::Tensor& embedding) { return embedding.t(); }
+
+// HF Linear stores [out, in]; we keep [in, out] (contiguous, or a transposed view of a kept weight).
 at::Tensor linear(WeightReader& r, const std::string& name, int64_t in, int64_t out)
 {
     return r.place(r.read(name, {out, in}).t());
@@ -106,7 +123,7 @@ void readGpt2(WeightReader& r, const ModelConfig& c, TransformerWeights& w, cons
     if (!c.tiedEmbeddings && r.contains("lm_head.weight"))
         w.unembedding = linear(r, "lm_head.weight", d, c.vocabSize);
     else
-        w.unembedding = w.tokenEmbedding.t().contiguous();
+        w.unembedding = tiedUnembedding(w.tokenEmbedding);
 }
 
 void readNeox(WeightReader& r, const ModelConfig& c, TransformerWeights& w, const std::function<void(double)>& progress)
@@ -145,7 +162,7 @@ void readNeox(WeightReader& r, const ModelConfig& c, TransformerWeights& w, cons
     w.lnFinal = layerNorm(r, "final_layer_norm", d);
     r.setPrefix("");
     if (c.tiedEmbeddings && !r.contains("embed_out.weight"))
-        w.unembedding = w.tokenEmbedding.t().contiguous();
+        w.unembedding = tiedUnembedding(w.tokenEmbedding);
     else
         w.unembedding = linear(r, "embed_out.weight", d, c.vocabSize);
 }
@@ -168,7 +185,12 @@ void readLlama(WeightReader& r, const ModelConfig& c, TransformerWeights& w, con
             b.bQ = r.place(r.read(p + "self_attn.q_proj.bias", {q}));
             b.bK = r.place(r.read(p + "self_attn.k_proj.bias", {kv}));
             b.bV = r.place(r.read(p + "self_attn.v_proj.bias", {kv}));
+        }
+        if (c.attentionOutputBias)
             b.bO = r.place(r.read(p + "self_attn.o_proj.bias", {d}));
+        if (c.qkNorm) {
+            b.qNorm = r.place(r.read(p + "self_attn.q_norm.weight", {c.dHead}));
+            b.kNorm = r.place(r.read(p + "self_attn.k_norm.weight", {c.dHead}));
         }
         b.wGate = linear(r, p + "mlp.gate_proj.weight", d, c.dMlp);
         b.wIn = linear(r, p + "mlp.up_proj.weight", d, c.dMlp);
@@ -185,7 +207,7 @@ void readLlama(WeightReader& r, const ModelConfig& c, TransformerWeights& w, con
     w.lnFinal = layerNorm(r, "norm", d, false);
     r.setPrefix("");
     if (c.tiedEmbeddings && !r.contains("lm_head.weight"))
-        w.unembedding = w.tokenEmbedding.t().contiguous();
+        w.unembedding = tiedUnembedding(w.tokenEmbedding);
     else
         w.unembedding = linear(r, "lm_head.weight", d, c.vocabSize);
 }

@@ -25,6 +25,8 @@ struct BlockWeights {
     at::Tensor bQ, bK, bV;  // [H*dh], [H_kv*dh], [H_kv*dh] or undefined without attention bias
     at::Tensor wO;          // [H*dh, d], rows head-major
     at::Tensor bO;          // [d] or undefined
+    at::Tensor qNorm;       // [dh] Qwen3 per-head RMSNorm weight on queries, undefined otherwise
+    at::Tensor kNorm;       // [dh] the same on keys
     at::Tensor wIn;         // [d, d_mlp]  (llama: up_proj)
     at::Tensor bIn;         // [d_mlp] or undefined
     at::Tensor wGate;       // [d, d_mlp]  llama gate_proj, undefined otherwise
@@ -44,7 +46,16 @@ struct TransformerWeights {
 
 /// Reads `model.safetensors` or `model.safetensors.index.json` from \p dir, checks every expected
 /// tensor (presence, shape, finite values) and converts it to \p device / \p dtype.
+/// One exception keeps memory at the file's size: a float32 run on the CPU keeps bfloat16 and
+/// float16 weights as they are stored (aliasing the memory-mapped file, matrices as transposed
+/// views), and the forward converts each weight when it uses it (weightAs()).
 TransformerWeights loadTransformerWeights(const std::filesystem::path& dir, const ModelConfig& config, at::Device device,
                                           at::ScalarType dtype, const std::function<void(double)>& progress);
+
+/// \p weight in \p dtype: itself when it already is, else a converted temporary.
+inline at::Tensor weightAs(const at::Tensor& weight, at::ScalarType dtype)
+{
+    return !weight.defined() || weight.scalar_type() == dtype ? weight : weight.to(dtype);
+}
 
 } // namespace lorsa

@@ -282,14 +282,27 @@ void writeTinyNeox(const std::filesystem::path& dir, const NeoxFixtureOptions& o
 void writeTinyLlama(const std::filesystem::path& dir, const LlamaFixtureOptions& o)
 {
     std::filesystem::create_directories(dir);
-    const int64_t d = o.dModel, dh = d / o.nHeads, q = o.nHeads * dh, kv = o.nKvHeads * dh;
-    json config = {{"model_type", "llama"}, {"architectures", {"LlamaForCausalLM"}}, {"hidden_size", d},
+    const bool qwen2 = o.modelType == "qwen2", qwen3 = o.modelType == "qwen3";
+    const int64_t d = o.dModel, dh = o.headDim > 0 ? o.headDim : d / o.nHeads, q = o.nHeads * dh, kv = o.nKvHeads * dh;
+    const char* architecture = qwen3 ? "Qwen3ForCausalLM" : qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
+    json config = {{"model_type", o.modelType}, {"architectures", {architecture}}, {"hidden_size", d},
                    {"num_hidden_layers", o.nLayers}, {"num_attention_heads", o.nHeads}, {"num_key_value_heads", o.nKvHeads},
                    {"head_dim", dh}, {"intermediate_size", o.dMlp}, {"rms_norm_eps", o.rmsNormEps},
                    {"rope_theta", o.ropeTheta}, {"max_position_embeddings", o.nCtx}, {"hidden_act", "silu"},
                    {"tie_word_embeddings", o.tiedEmbeddings}, {"attention_bias", o.attentionBias},
                    {"mlp_bias", o.mlpBias}, {"vocab_size", o.vocabSize}, {"bos_token_id", 266},
                    {"eos_token_id", {267, 266}}, {"rope_scaling", nullptr}, {"torch_dtype", torchDtypeName(o.dtype)}};
+    if (o.omitHeadDim)
+        config.erase("head_dim");
+    if (qwen2 || qwen3) {
+        // As Qwen's own configs: no mlp_bias key; qwen2 has no attention_bias key either.
+        config.erase("mlp_bias");
+        if (qwen2)
+            config.erase("attention_bias");
+        config["use_sliding_window"] = false;
+        config["sliding_window"] = 4096;
+        config["max_window_layers"] = o.nLayers;
+    }
     if (o.llama3Scaling)
         // A short original context so that the tiny model's positions reach every frequency band.
         config["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0},
@@ -304,17 +317,22 @@ void writeTinyLlama(const std::filesystem::path& dir, const LlamaFixtureOptions&
         w.matrix(l + "self_attn.k_proj.weight", {kv, d}, 0.25);
         w.matrix(l + "self_attn.v_proj.weight", {kv, d}, 0.2);
         w.matrix(l + "self_attn.o_proj.weight", {d, q}, 0.15);
-        if (o.attentionBias) {
+        if (o.attentionBias || qwen2) {
             w.bias(l + "self_attn.q_proj.bias", q, 0.1);
             w.bias(l + "self_attn.k_proj.bias", kv, 0.1);
             w.bias(l + "self_attn.v_proj.bias", kv);
-            w.bias(l + "self_attn.o_proj.bias", d);
+            if (!qwen2)
+                w.bias(l + "self_attn.o_proj.bias", d);
+        }
+        if (qwen3) {
+            w.normWeight(l + "self_attn.q_norm.weight", dh);
+            w.normWeight(l + "self_attn.k_norm.weight", dh);
         }
         w.normWeight(l + "post_attention_layernorm.weight", d);
         w.matrix(l + "mlp.gate_proj.weight", {o.dMlp, d}, 0.15);
         w.matrix(l + "mlp.up_proj.weight", {o.dMlp, d}, 0.15);
         w.matrix(l + "mlp.down_proj.weight", {d, o.dMlp}, 0.1);
-        if (o.mlpBias) {
+        if (o.mlpBias && !qwen2 && !qwen3) {
             w.bias(l + "mlp.gate_proj.bias", o.dMlp);
             w.bias(l + "mlp.up_proj.bias", o.dMlp);
             w.bias(l + "mlp.down_proj.bias", d);

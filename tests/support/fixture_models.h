@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace lorsa::test {
 
@@ -39,7 +40,12 @@ struct NeoxFixtureOptions : FixtureModelOptions {
     bool tiedEmbeddings = false;
 };
 
+/// The Llama family: llama, qwen2 (q/k/v biases, no o_proj bias) and qwen3 (per-head q/k RMSNorm,
+/// explicit head_dim).
 struct LlamaFixtureOptions : FixtureModelOptions {
+    std::string modelType = "llama";  ///< llama | qwen2 | qwen3
+    int64_t headDim = 0;              ///< 0: d_model / n_heads
+    bool omitHeadDim = false;         ///< leave head_dim out of config.json (qwen3 then means 128)
     int64_t nKvHeads = 2;
     int64_t dMlp = 48;
     double ropeTheta = 500000.0;

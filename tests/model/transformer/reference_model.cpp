@@ -53,7 +53,11 @@ ReferenceModel::ReferenceModel(const std::filesystem::path& dir) : m_dir(dir)
         m_eps = c.at("rms_norm_eps");
         m_base = c.at("rope_theta");
         m_tied = c.at("tie_word_embeddings");
-        m_rotary = m_d / m_heads;
+        m_llamaFamily = true;
+        m_qkNorm = m_type == "qwen3";
+        // transformers: head_dim from the config, else hidden / heads (Qwen3Config's default is 128).
+        m_dh = c.contains("head_dim") ? c.at("head_dim").get<int64_t>() : m_type == "qwen3" ? 128 : m_d / m_heads;
+        m_rotary = m_dh;
         if (c.contains("rope_scaling") && !c.at("rope_scaling").is_null()) {
             const auto& s = c.at("rope_scaling");
             m_llama3 = true;
@@ -63,7 +67,8 @@ ReferenceModel::ReferenceModel(const std::filesystem::path& dir) : m_dir(dir)
             m_original = s.at("original_max_position_embeddings");
         }
     }
-    m_dh = m_d / m_heads;
+    if (!m_llamaFamily)
+        m_dh = m_d / m_heads;
 }
 
 bool ReferenceModel::has(const std::string& name) const { return m_tensors.count(name) != 0; }
@@ -86,7 +91,7 @@ std::string ReferenceModel::layerPrefix(int64_t layer) const
 
 at::Tensor ReferenceModel::norm(const at::Tensor& x) const
 {
-    if (m_type == "llama")
+    if (m_llamaFamily)
         return x / at::sqrt((x * x).mean({-1}, true) + m_eps);
     const auto centred = x - x.mean({-1}, true);
     return centred / at::sqrt((centred * centred).mean({-1}, true) + m_eps);
@@ -95,7 +100,7 @@ at::Tensor ReferenceModel::norm(const at::Tensor& x) const
 at::Tensor ReferenceModel::normAffine(const std::string& prefix, const at::Tensor& normalized) const
 {
     auto y = normalized * tensor(prefix + ".weight");
-    return m_type == "llama" ? y : y + tensor(prefix + ".bias");
+    return m_llamaFamily ? y : y + tensor(prefix + ".bias");
 }
 
 at::Tensor ReferenceModel::ln1Affine(int64_t layer, const at::Tensor& normalized) const
@@ -163,10 +168,16 @@ at::Tensor ReferenceModel::attentionHeads(int64_t layer, const at::Tensor& input
         auto y = input.matmul(sliceRows(tensor(name + ".weight"), head * dh, dh).t());
         return has(name + ".bias") ? y + sliceRows(tensor(name + ".bias"), head * dh, dh) : y;
     };
+    // Qwen3: each head's q and k RMS-normalised over its d_head (weight per dimension) before rotary.
+    auto headNorm = [&](const at::Tensor& x, const char* which) {
+        if (!m_qkNorm)
+            return x;
+        return x / at::sqrt((x * x).mean({-1}, true) + m_eps) * tensor(p + "self_attn." + which + ".weight");
+    };
     for (int64_t h = 0; h < m_heads; ++h)
-        qs.push_back(m_rotary ? rotate(project(h, 0)) : project(h, 0));
+        qs.push_back(m_rotary ? rotate(headNorm(project(h, 0), "q_norm")) : project(h, 0));
     for (int64_t h = 0; h < m_kvHeads; ++h) {
-        ks.push_back(m_rotary ? rotate(project(h, 1)) : project(h, 1));
+        ks.push_back(m_rotary ? rotate(headNorm(project(h, 1), "k_norm")) : project(h, 1));
         vs.push_back(project(h, 2));
     }
     auto hook = [&](const std::string& name, at::Tensor value) {

@@ -1,6 +1,6 @@
 #pragma once
 // An independent, deliberately plain float64 re-implementation of the Hugging Face gpt2,
-// gpt_neox and llama forwards, head by head and position by position, reading config.json and
+// gpt_neox, llama, qwen2 and qwen3 forwards, head by head and position by position, reading config.json and
 // the safetensors by the Hugging Face names itself. Tests compare the engine against it.
 
 #include "tests/support/checks.h"
@@ -48,6 +48,8 @@ private:
     int64_t m_d = 0, m_layers = 0, m_heads = 0, m_kvHeads = 0, m_dh = 0, m_rotary = 0;
     double m_eps = 0, m_base = 0;
     bool m_parallel = false, m_tied = false;
+    bool m_llamaFamily = false;  // llama, qwen2, qwen3: RMSNorm, no norm bias
+    bool m_qkNorm = false;       // qwen3
     bool m_llama3 = false;
     double m_factor = 0, m_low = 0, m_high = 0, m_original = 0;
 };

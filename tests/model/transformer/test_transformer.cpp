@@ -99,6 +99,40 @@ const std::vector<Variant>& variants()
              o.seed = 9;
              writeTinyLlama(dir, o);
          }},
+        // Qwen3 as Qwen3-1.7B: q/k norm, head_dim wider than d_model / n_heads, GQA, tied, BF16.
+        {"qwen3 head_dim 16 of d 32, tied, BF16",
+         [](const auto& dir) {
+             LlamaFixtureOptions o;
+             o.modelType = "qwen3";
+             o.headDim = 16;
+             o.tiedEmbeddings = true;
+             o.ropeTheta = 1000000.0;
+             o.rmsNormEps = 1e-6;
+             o.dtype = FixtureDtype::BF16;
+             o.seed = 10;
+             writeTinyLlama(dir, o);
+         }},
+        {"qwen3 attention_bias, narrow heads, 3 layers",
+         [](const auto& dir) {
+             LlamaFixtureOptions o;
+             o.modelType = "qwen3";
+             o.headDim = 4;
+             o.nHeads = 4;
+             o.nKvHeads = 4;
+             o.attentionBias = true;
+             o.nLayers = 3;
+             o.seed = 11;
+             writeTinyLlama(dir, o);
+         }},
+        {"qwen2 q/k/v biases, sharded F16",
+         [](const auto& dir) {
+             LlamaFixtureOptions o;
+             o.modelType = "qwen2";
+             o.dtype = FixtureDtype::F16;
+             o.shards = 2;
+             o.seed = 12;
+             writeTinyLlama(dir, o);
+         }},
     };
     return all;
 }
@@ -347,6 +381,31 @@ private Q_SLOTS:
         const int64_t d = 32, kv = 16, mlp = 48;
         const int64_t perLayer = 2 * d + d * d + 2 * d * kv + d * d + 3 * d * mlp;
         QCOMPARE(model->parameterCount(), 300 * d + d + 2 * perLayer);
+    }
+
+    // A float32 run on the CPU keeps half-precision weights as stored (no float32 copy of the
+    // model) and still computes what the float64 reference does from the same stored values.
+    void keepsHalfPrecisionWeightsAsStored()
+    {
+        test::TempDir dir;
+        test::LlamaFixtureOptions o;
+        o.modelType = "qwen3";
+        o.headDim = 16;
+        o.tiedEmbeddings = true;
+        o.dtype = test::FixtureDtype::BF16;
+        test::writeTinyLlama(dir.path(), o);
+        const auto model = Transformer::load(dir.path(), at::kCPU, at::kFloat);
+        QCOMPARE(model->embedding().scalar_type(), at::kBFloat16);
+        // Tied: the unembedding is the embedding's own storage, not a second copy.
+        QCOMPARE(model->unembedding().data_ptr(), model->embedding().data_ptr());
+        const auto tokens = randomTokens(9, 300, 4);
+        ActivationCache cache;
+        const auto logits = model->forward(batch({tokens}), cache, {});
+        QCOMPARE(logits.scalar_type(), at::kFloat);
+        QVERIFY(relativeError(logits[0], test::ReferenceModel(dir.path()).run(tokens).at("logits")) <= 1e-4);
+        // In bfloat16 the weights are bfloat16 and the run is too.
+        const auto half = Transformer::load(dir.path(), at::kCPU, at::kBFloat16);
+        QCOMPARE(half->forward(batch({tokens}), cache, {}).scalar_type(), at::kBFloat16);
     }
 
     void progressReachesOne()

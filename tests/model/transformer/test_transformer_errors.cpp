@@ -93,6 +93,29 @@ private Q_SLOTS:
         QVERIFY(neox.parallelResidual);
         QCOMPARE(neox.activation, std::string("gelu"));
         QCOMPARE(neox.vocabSize, int64_t(320));
+
+        // Qwen3Config: head_dim defaults to 128 whatever the width; per-head q/k norm; no biases.
+        o = {};
+        o.modelType = "qwen3";
+        o.omitHeadDim = true;
+        test::writeTinyLlama(dir / "qwen3", o);
+        const auto qwen3 = loadModelConfig(dir / "qwen3");
+        QCOMPARE(qwen3.architecture, Architecture::Llama);
+        QCOMPARE(qwen3.modelType, std::string("qwen3"));
+        QCOMPARE(qwen3.dHead, int64_t(128));
+        QCOMPARE(qwen3.rotaryDim, int64_t(128));
+        QVERIFY(qwen3.qkNorm);
+        QVERIFY(!qwen3.attentionBias && !qwen3.attentionOutputBias && !qwen3.mlpBias);
+
+        // Qwen2Attention: q/k/v biases always, none on o_proj; head_dim = hidden / heads.
+        o = {};
+        o.modelType = "qwen2";
+        o.omitHeadDim = true;
+        test::writeTinyLlama(dir / "qwen2", o);
+        const auto qwen2 = loadModelConfig(dir / "qwen2");
+        QCOMPARE(qwen2.dHead, int64_t(8));
+        QVERIFY(!qwen2.qkNorm);
+        QVERIFY(qwen2.attentionBias && !qwen2.attentionOutputBias);
     }
 
     void refusesBadConfigs_data()
@@ -126,6 +149,12 @@ private Q_SLOTS:
                                            << ErrorKind::InvalidConfig << "factor";
         QTest::addRow("llama gelu") << "llama" << R"({"hidden_act": "gelu"})" << ErrorKind::Unsupported << "gelu";
         QTest::addRow("bad eos") << "llama" << R"({"eos_token_id": [1, "x"]})" << ErrorKind::InvalidConfig << "eos_token_id";
+        QTest::addRow("qwen3 sliding window") << "qwen3" << R"({"use_sliding_window": true})" << ErrorKind::Unsupported << "sliding";
+        QTest::addRow("qwen2 sliding layer") << "qwen2" << R"({"layer_types": ["full_attention", "sliding_attention"]})"
+                                             << ErrorKind::Unsupported << "sliding";
+        QTest::addRow("qwen3 odd head_dim") << "qwen3" << R"({"head_dim": 7})" << ErrorKind::InvalidConfig << "head_dim";
+        QTest::addRow("qwen3 zero head_dim") << "qwen3" << R"({"head_dim": 0})" << ErrorKind::InvalidConfig << "head_dim";
+        QTest::addRow("qwen3 gelu") << "qwen3" << R"({"hidden_act": "gelu"})" << ErrorKind::Unsupported << "qwen3";
     }
 
     void refusesBadConfigs()
@@ -139,8 +168,11 @@ private Q_SLOTS:
             test::writeTinyGpt2(dir.path());
         else if (arch == QStringLiteral("neox"))
             test::writeTinyNeox(dir.path());
-        else
-            test::writeTinyLlama(dir.path());
+        else {
+            test::LlamaFixtureOptions o;
+            o.modelType = arch.toStdString();
+            test::writeTinyLlama(dir.path(), o);
+        }
         auto config = readJson(dir / "config.json");
         config.merge_patch(nlohmann::json::parse(patch.toStdString()));
         writeJson(dir / "config.json", config);
@@ -173,6 +205,8 @@ private Q_SLOTS:
         QTest::addRow("NaN weight") << "nan" << "model.layers.1.self_attn.o_proj.weight";
         QTest::addRow("Inf in norm") << "inf" << "model.norm.weight";
         QTest::addRow("integer weight") << "int" << "model.layers.0.input_layernorm.weight";
+        QTest::addRow("qwen3 q_norm of the model's width") << "q_norm" << "tensor 'model.layers.1.self_attn.q_norm.weight' has shape [32], expected [8]";
+        QTest::addRow("qwen3 missing k_norm") << "k_norm" << "missing tensor 'model.layers.0.self_attn.k_norm.weight'";
     }
 
     void refusesBadWeights()
@@ -180,14 +214,19 @@ private Q_SLOTS:
         QFETCH(QString, what);
         QFETCH(QString, mentions);
         test::TempDir dir;
-        test::writeTinyLlama(dir.path());
+        test::LlamaFixtureOptions o;
+        o.modelType = "qwen3";  // the llama layout plus q/k norms
+        test::writeTinyLlama(dir.path(), o);
         editWeights(dir.path(), [&](auto& tensors) {
             for (auto it = tensors.begin(); it != tensors.end(); ++it) {
                 auto& [name, value] = *it;
-                if (what == QStringLiteral("missing") && name == "model.layers.1.mlp.up_proj.weight") {
+                if ((what == QStringLiteral("missing") && name == "model.layers.1.mlp.up_proj.weight") ||
+                    (what == QStringLiteral("k_norm") && name == "model.layers.0.self_attn.k_norm.weight")) {
                     tensors.erase(it);
                     return;
                 }
+                if (what == QStringLiteral("q_norm") && name == "model.layers.1.self_attn.q_norm.weight")
+                    value = at::ones({32}, value.options());
                 if (what == QStringLiteral("shape") && name == "model.layers.0.self_attn.k_proj.weight")
                     value = value.narrow(1, 0, 31).contiguous();
                 if (what == QStringLiteral("nan") && name == "model.layers.1.self_attn.o_proj.weight")
