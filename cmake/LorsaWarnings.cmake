@@ -2,7 +2,9 @@
 # Third-party headers arrive as SYSTEM includes, so their warnings stay out.
 add_library(lorsa_warnings INTERFACE)
 add_library(lorsa::warnings ALIAS lorsa_warnings)
-target_compile_options(lorsa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+target_compile_options(lorsa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor)
+# clang (the fuzz preset) has no -Wshadow=local.
+target_compile_options(lorsa_warnings INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 if(LORSA_WERROR)
   target_compile_options(lorsa_warnings INTERFACE -Werror)
 endif()
@@ -16,6 +18,13 @@ target_compile_options(lorsa_warnings INTERFACE -fvisibility-inlines-hidden)
 target_link_options(lorsa_warnings INTERFACE LINKER:--exclude-libs,ALL)
 if(LORSA_SANITIZE)
   target_compile_options(lorsa_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(lorsa_warnings INTERFACE -fsanitize=address,undefined)
+endif()
+# The fuzz preset (clang): our code gets libFuzzer's coverage instrumentation plus ASan/UBSan;
+# only the harnesses link libFuzzer's main (tests/fuzz). UB aborts, so the fuzzer sees it.
+if(LORSA_FUZZ)
+  target_compile_options(lorsa_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(lorsa_warnings INTERFACE -fsanitize=address,undefined)
 endif()
 
