@@ -36,22 +36,30 @@ for seed in "${seeds[@]}"; do
   fi
 done
 
-# Fork mode with timeouts set aside: on a loaded machine a unit can exceed 1 s of wall time
-# only because it was not scheduled. Every input that timed out is run again alone below, and
-# only one that is still slower than 1 s there counts as a hang.
-rm -f build/fuzz/artifacts/$harness-timeout-*
-status=0
-"$binary" "$corpus" -dict=tests/fuzz/dict/$dict.dict -max_total_time="$seconds" -fork=1 -ignore_timeouts=1 \
-  -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -detect_leaks=1 -max_len=65536 \
-  -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$harness- "$@" || status=$?
-for unit in build/fuzz/artifacts/$harness-timeout-*; do
-  [ -e "$unit" ] || continue
+# On a loaded machine a unit can exceed 1 s of wall time only because it was not scheduled. So
+# an input that timed out is run again alone: one still slower than 1 s there is a hang (exit 1);
+# otherwise fuzzing resumes on the same corpus until SECONDS are spent. (libFuzzer's fork mode
+# would do the same but restarts the process, and LibTorch's start-up, for every job.)
+deadline=$(( $(date +%s) + seconds ))
+runs=0
+while :; do
+  left=$(( deadline - $(date +%s) ))
+  [ "$left" -gt 0 ] || break
+  rm -f build/fuzz/artifacts/$harness-timeout-*
+  runs=$((runs + 1))
+  status=0
+  "$binary" "$corpus" -dict=tests/fuzz/dict/$dict.dict -max_total_time="$left" \
+    -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -detect_leaks=1 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$harness- "$@" || status=$?
+  [ "$status" -eq 0 ] && break
+  unit=$(ls build/fuzz/artifacts/$harness-timeout-* 2>/dev/null | head -1)
+  [ -n "$unit" ] || exit "$status"  # a crash, leak or OOM: the artifact is in build/fuzz/artifacts
   echo "fuzz-run: rechecking $unit alone"
-  if "$binary" -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 "$unit"; then
-    echo "fuzz-run: $unit takes under 1 s alone: a scheduling delay, not a hang"
-  else
-    echo "fuzz-run: $unit hangs" >&2
-    status=1
+  if ! "$binary" -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 "$unit"; then
+    echo "fuzz-run: $unit hangs (kept)" >&2
+    exit 1
   fi
+  echo "fuzz-run: $unit runs in under 1 s alone: a scheduling delay, not a hang; resuming"
+  rm -f "$unit"
 done
-exit $status
+echo "fuzz-run: $harness finished after $runs run(s) of libFuzzer"
