@@ -1,7 +1,6 @@
 #include "model/core/build_info.h"
 
 #include "model/core/compute_device.h"
-#include "lorsa_git_commit.h"  // generated at build time (cmake/GitCommit.cmake)
 
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -10,16 +9,6 @@
 #include <thread>
 
 namespace lorsa {
-
-std::string lorsaVersion()
-{
-    return LORSA_VERSION;
-}
-
-std::string gitCommit()
-{
-    return LORSA_GIT_COMMIT;
-}
 
 std::string libtorchVersion()
 {
