@@ -15,7 +15,10 @@ mkdir -p "$out" "$HOME"
 rm -f "$out"/*.1.gz
 
 # The "Subcommands:" block of `lorsa --help`: "  NAME   description".
-"$lorsa" --help | awk '/^Subcommands:/ {on = 1; next} on && /^  [a-z]/ {name = $1; $1 = ""; sub(/^ +/, ""); print name "\t" $0} on && /^$/ {on = 0}' > "$work/subcommands"
+# The summary (the NAME line of the page) is the description's first sentence.
+"$lorsa" --help | awk '/^Subcommands:/ {on = 1; next}
+  on && /^  [a-z]/ {name = $1; $1 = ""; sub(/^ +/, ""); sub(/[.:] .*$/, ""); sub(/\.$/, ""); print name "\t" $0}
+  on && /^$/ {on = 0}' > "$work/subcommands"
 [ -s "$work/subcommands" ] || { echo "make-man-pages: no subcommands in '$lorsa --help'" >&2; exit 1; }
 
 page() {  # NAME SUMMARY PROGRAM [help2man options...]
