@@ -19,8 +19,8 @@ private Q_SLOTS:
         QTest::addRow("scalar") << QStringLiteral("42") << 0;
         QTest::addRow("empty object") << QStringLiteral("{}") << 1;
         QTest::addRow("config") << QStringLiteral(R"({"a": [1, {"b": [2]}], "c": {}})") << 4;
-        QTest::addRow("brackets in strings") << QStringLiteral(R"({"a": "[[[{{{", "b": "\"[["})") << 1;
-        QTest::addRow("escaped backslash ends string") << QStringLiteral(R"({"a": "\\", "b": [[]]})") << 3;
+        QTest::addRow("brackets in strings") << QStringLiteral("{\"a\": \"[[[{{{\", \"b\": \"\\\"[[\"}") << 1;
+        QTest::addRow("escaped backslash ends string") << QStringLiteral("{\"a\": \"\\\\\", \"b\": [[]]}") << 3;
         QTest::addRow("unbalanced closers") << QStringLiteral("]]]}[") << 1;
     }
 
