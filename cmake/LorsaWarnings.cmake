@@ -2,7 +2,8 @@
 # Third-party headers arrive as SYSTEM includes, so their warnings stay out.
 add_library(lorsa_warnings INTERFACE)
 add_library(lorsa::warnings ALIAS lorsa_warnings)
-target_compile_options(lorsa_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+# clang (the fuzz preset) has no -Wshadow=local. (Flag order kept: ccache keys on it.)
+target_compile_options(lorsa_warnings INTERFACE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wnon-virtual-dtor)
 if(LORSA_WERROR)
   target_compile_options(lorsa_warnings INTERFACE -Werror)
 endif()
@@ -13,9 +14,20 @@ target_compile_definitions(lorsa_warnings INTERFACE
 # mangled names) and crash before main in unoptimised builds: keep inline functions, and
 # everything from static libraries, out of every executable's dynamic symbol table.
 target_compile_options(lorsa_warnings INTERFACE -fvisibility-inlines-hidden)
-target_link_options(lorsa_warnings INTERFACE LINKER:--exclude-libs,ALL)
+# Not in the fuzz build: there clang links the sanitizer runtimes statically, and hiding their
+# malloc/new from the shared libraries makes ASan see libstdc++'s allocations as wild frees.
+if(NOT LORSA_FUZZ)
+  target_link_options(lorsa_warnings INTERFACE LINKER:--exclude-libs,ALL)
+endif()
 if(LORSA_SANITIZE)
   target_compile_options(lorsa_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(lorsa_warnings INTERFACE -fsanitize=address,undefined)
+endif()
+# The fuzz preset (clang): our code gets libFuzzer's coverage instrumentation plus ASan/UBSan;
+# only the harnesses link libFuzzer's main (tests/fuzz). UB aborts, so the fuzzer sees it.
+if(LORSA_FUZZ)
+  target_compile_options(lorsa_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(lorsa_warnings INTERFACE -fsanitize=address,undefined)
 endif()
 

@@ -10,6 +10,10 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev libutf8proc-dev
   xvfb xauth fonts-dejavu-core
+  # the Debian package and its check (cpack DEB + dpkg-shlibdeps, validators, manual pages)
+  dpkg-dev file desktop-file-utils appstream help2man
+  # the fuzz preset: clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,6 +1,7 @@
 #include "app/cli/cli.h"
 
 #include "app/cli/commands.h"
+#include "model/core/build_info.h"
 #include "model/core/error.h"
 
 #include <c10/util/Exception.h>
@@ -25,6 +26,15 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
 {
     CLI::App app{"lorsa - run language models with Lorsa (low-rank sparse attention) layers", "lorsa"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", [] {
+        std::vector<std::string> extra;
+#ifdef LORSA_HAVE_FIGURE_COMMAND
+        extra.push_back(qtVersionLine());
+#endif
+        auto text = versionReport("lorsa", extra);
+        text.pop_back();  // CLI11 ends the message with its own newline
+        return text;
+    }, "print the version, the git commit, LibTorch (and Qt) versions and the devices found, then exit");
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "log what the engine does (threads, BLAS, input detection)");
     app.parse_complete_callback([&] { spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn); });

@@ -13,6 +13,8 @@ void addTokenizeCommand(CLI::App& app, Streams streams);
 void addBenchCommand(CLI::App& app, Streams streams);
 #ifdef LORSA_HAVE_FIGURE_COMMAND
 void addFigureCommand(CLI::App& app, Streams streams);  // needs Qt: GUI builds only
+/// "Qt 6.4.2" (the Qt `lorsa figure` draws with), for --version; in figure_command.cpp.
+std::string qtVersionLine();
 #endif
 void addMakeRandomCommand(CLI::App& app, Streams streams);
 void addTrainCommand(CLI::App& app, Streams streams);

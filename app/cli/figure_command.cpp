@@ -4,6 +4,8 @@
 
 #include "app/explorer/figure_job.h"
 
+#include <QtGlobal>
+
 namespace lorsa::cli {
 namespace {
 
@@ -22,6 +24,11 @@ struct FigureFlags {
 };
 
 } // namespace
+
+std::string qtVersionLine()
+{
+    return std::string("Qt ") + qVersion();  // the runtime library, which may be newer than the headers
+}
 
 void addFigureCommand(CLI::App& app, Streams streams)
 {

@@ -1,15 +1,71 @@
 #include "app/explorer/explorer_options.h"
 
+#include "app/explorer/folder_kind.h"
+#include "model/core/build_info.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QSettings>
+#include <QUrl>
 
 namespace lorsa {
+
+namespace {
+
+/// A folder named on the command line: a path, or a file:// URL as file managers may pass.
+QString localFolder(const QString& argument)
+{
+    if (argument.startsWith(QStringLiteral("file:")))
+        return QDir::cleanPath(QUrl(argument).toLocalFile());
+    return QDir::cleanPath(argument);
+}
+
+/// Files the model and Lorsa folders given as arguments (the file manager's "Open with" or
+/// `lorsa-explorer MODEL_DIR [LORSA_DIR]`) by their config.json. Returns an error or nothing.
+QString takeFolders(const QStringList& folders, ExplorerOptions& options)
+{
+    for (const QString& argument : folders) {
+        const QString dir = localFolder(argument);
+        const auto kind = classifyFolder(dir);
+        QString& slot = kind.kind == FolderKind::Model ? options.modelDir : options.lorsaDir;
+        if (kind.kind == FolderKind::Unknown)
+            return kind.reason;
+        if (!slot.isEmpty())
+            return QStringLiteral("%1: a second %2 folder (%3 was given already)")
+                .arg(dir, kind.kind == FolderKind::Model ? QStringLiteral("model") : QStringLiteral("Lorsa"), slot);
+        slot = dir;
+    }
+    if (!options.lorsaDir.isEmpty() && options.modelDir.isEmpty())
+        return QStringLiteral("%1 is a Lorsa folder: give its model folder too (lorsa-explorer MODEL_DIR LORSA_DIR)").arg(options.lorsaDir);
+    return {};
+}
+
+} // namespace
+
+QString explorerVersionText()
+{
+    return QString::fromStdString(versionReport("lorsa-explorer", {std::string("Qt ") + qVersion()}));
+}
+
+QString settingsFilePath()
+{
+    return QSettings().fileName();
+}
 
 std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& arguments, QString& message, int& exitCode)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Lorsa Explorer: watch low-rank sparse attention heads fire on a prompt."));
+    parser.setApplicationDescription(
+        QStringLiteral("Lorsa Explorer: watch low-rank sparse attention heads fire on a prompt.\n"
+                       "Opens the model folder (and Lorsa folder) given as arguments or by --model/--lorsa;\n"
+                       "without any, the bundled demo. Settings and recent folders are kept in\n%1")
+            .arg(settingsFilePath()));
     const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version(QStringLiteral("version"),
+                                     QStringLiteral("Print the version, the git commit, LibTorch and Qt versions and the devices found."));
+    parser.addPositionalArgument(QStringLiteral("folders"), QStringLiteral("A model folder and optionally its Lorsa folder (paths or file:// URLs)."),
+                                 QStringLiteral("[MODEL_DIR [LORSA_DIR]]"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Hugging Face model folder."), QStringLiteral("DIR"));
     const QCommandLineOption lorsa(QStringLiteral("lorsa"), QStringLiteral("Lorsa checkpoint folder, or a folder tree of Lorsas (a set)."),
                                    QStringLiteral("DIR"));
@@ -25,7 +81,7 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
                                          QStringLiteral("Retype the prompt's last N words one per keystroke, print the time from each "
                                                         "keystroke to repainted views (debounce excluded), then quit."),
                                          QStringLiteral("N"));
-    parser.addOptions({model, lorsa, layer, variant, text, device, dtype, screenshot, benchTyping});
+    parser.addOptions({version, model, lorsa, layer, variant, text, device, dtype, screenshot, benchTyping});
     exitCode = 2;
     if (!parser.parse(arguments)) {
         message = parser.errorText();
@@ -36,8 +92,9 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
         exitCode = 0;
         return std::nullopt;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        message = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst());
+    if (parser.isSet(version)) {
+        message = explorerVersionText().trimmed();
+        exitCode = 0;
         return std::nullopt;
     }
     ExplorerOptions options;
@@ -51,6 +108,10 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
             message = QStringLiteral("--layer: '%1' is not a layer number").arg(parser.value(layer));
             return std::nullopt;
         }
+    }
+    if (const QString error = takeFolders(parser.positionalArguments(), options); !error.isEmpty()) {
+        message = error;
+        return std::nullopt;
     }
     options.hasText = parser.isSet(text);
     options.text = parser.value(text);

@@ -1,8 +1,9 @@
 #pragma once
 // The command line of lorsa-explorer:
-//   lorsa-explorer [--model DIR] [--lorsa DIR [--layer L] [--variant V]] [--text "..."] [--device D] [--dtype T] [--screenshot FILE]
-//                  [--bench-typing N]
-// Without --model the bundled demo opens (bundled_demo.h).
+//   lorsa-explorer [--model DIR] [--lorsa DIR [--layer L] [--variant V]] [--text "..."] [--device D] [--dtype T]
+//                  [--screenshot FILE] [--bench-typing N] [--version] [MODEL_DIR [LORSA_DIR]]
+// Folders given as arguments (also file:// URLs, from the file manager's "Open with") are told
+// apart by their config.json. Without a model the bundled demo opens (bundled_demo.h).
 
 #include <QString>
 #include <QStringList>
@@ -25,6 +26,13 @@ struct ExplorerOptions {
     /// Start on the strongest induction head of the first analysis (the bundled demo).
     bool startOnInductionHead = false;
 };
+
+/// The --version text: version, git commit, LibTorch, Qt, devices (one per line).
+QString explorerVersionText();
+
+/// Where QSettings keeps the explorer's settings and recent folders (needs the application's
+/// organisation and name set, as main() does).
+QString settingsFilePath();
 
 /// Parses \p arguments (argv, program name first). On --help/--version or an error it returns
 /// nothing and fills \p message with what to print; \p exitCode is 0 for help, 2 for errors.

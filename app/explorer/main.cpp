@@ -4,6 +4,7 @@
 #include "app/explorer/explorer_options.h"
 #include "app/explorer/main_window.h"
 #include "app/explorer/typing_benchmark.h"
+#include "model/core/build_info.h"
 
 #include <QApplication>
 #include <QTimer>
@@ -15,6 +16,8 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("OpenLorsa"));
     QApplication::setApplicationName(QStringLiteral("Lorsa Explorer"));
+    QApplication::setApplicationVersion(QString::fromStdString(lorsa::lorsaVersion()));
+    QApplication::setDesktopFileName(QStringLiteral("org.openlorsa.LorsaExplorer"));
     QString message;
     int exitCode = 0;
     auto options = lorsa::parseExplorerArguments(QApplication::arguments(), message, exitCode);

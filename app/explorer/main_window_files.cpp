@@ -1,6 +1,7 @@
 // MainWindow: menus, opening folders (dialogs, drag and drop, recent list), settings, theme and
 // export. The wiring of results lives in main_window.cpp.
 
+#include "app/explorer/explorer_options.h"
 #include "app/explorer/folder_kind.h"
 #include "app/explorer/load_status.h"
 #include "app/explorer/main_window.h"
@@ -26,6 +27,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPalette>
@@ -108,6 +110,15 @@ void MainWindow::buildMenus()
     connect(theme, &QMenu::aboutToShow, this, [theme, this] {
         for (QAction* action : theme->actions())
             action->setChecked(action->data().toString() == m_theme);
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Lorsa Explorer"), this, [this] {
+        // The version report and where settings live, so a user can quote one and reset the other.
+        QMessageBox::about(this, tr("About Lorsa Explorer"),
+                           tr("<p><b>Lorsa Explorer</b>: watch low-rank sparse attention heads fire on a prompt.</p>"
+                              "<pre>%1</pre><p>Settings and recent folders: <code>%2</code></p>")
+                               .arg(explorerVersionText().toHtmlEscaped(), settingsFilePath().toHtmlEscaped()));
     });
 }
 

@@ -1,6 +1,7 @@
 #include "model/io/safetensors_file.h"
 
 #include "model/core/error.h"
+#include "model/core/json_nesting.h"
 #include "model/io/mapped_tensor.h"
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,8 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& file) : m_file(Map
 void SafetensorsFile::parseHeader(const std::string& header, uint64_t dataStart)
 {
     const auto& file = m_file->path();
+    if (jsonNestingDepth(header) > kMaxJsonNesting)
+        fail(file, "header nests JSON deeper than " + std::to_string(kMaxJsonNesting) + " levels: not a safetensors header");
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(header);

@@ -1,6 +1,7 @@
 #include "model/io/sharded_safetensors.h"
 
 #include "model/core/error.h"
+#include "model/core/json_nesting.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,8 @@ nlohmann::json readIndex(const std::filesystem::path& file)
     text << in.rdbuf();
     if (!in)
         fail(file, "cannot read the index");
+    if (jsonNestingDepth(text.str()) > kMaxJsonNesting)
+        fail(file, "index nests JSON deeper than " + std::to_string(kMaxJsonNesting) + " levels: not a safetensors index");
     try {
         return nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::exception& parseError) {

@@ -1,6 +1,7 @@
 #include "model/lorsa/json_fields.h"
 
 #include "model/core/error.h"
+#include "model/core/json_nesting.h"
 
 #include <cmath>
 #include <fstream>
@@ -111,6 +112,8 @@ nlohmann::json readJsonObject(const std::filesystem::path& file)
         throw Error(ErrorKind::InvalidFile, file.string() + ": cannot open");
     std::ostringstream text;
     text << in.rdbuf();
+    if (jsonNestingDepth(text.str()) > kMaxJsonNesting)
+        throw Error(ErrorKind::InvalidFile, file.string() + ": JSON nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
     nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded())
         throw Error(ErrorKind::InvalidFile, file.string() + ": not valid JSON");

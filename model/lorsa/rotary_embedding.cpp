@@ -1,9 +1,13 @@
 #include "model/lorsa/rotary_embedding.h"
 
 #include <cmath>
-#include <numbers>
 
 namespace lorsa {
+
+namespace {
+// std::numbers::pi, spelled out: the fuzz build compiles the engine as C++17 (see CMakeLists.txt).
+constexpr double kPi = 3.14159265358979323846;
+} // namespace
 
 RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, at::Device device, at::ScalarType dtype)
     : m_dim(config.rotaryDim), m_scale(static_cast<int64_t>(config.rotaryScale)), m_adjacent(config.rotaryAdjacentPairs)
@@ -23,7 +27,7 @@ RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, at::Device device, a
         const double oldLen = static_cast<double>(config.oldContextLength);
         const double lowFreqWavelen = oldLen / low;
         const double highFreqWavelen = oldLen / highFactor;
-        const auto wavelen = 2 * std::numbers::pi / invFreq;
+        const auto wavelen = 2 * kPi / invFreq;
         auto invFreqLlama = at::where(wavelen > lowFreqWavelen, invFreq / factor, invFreq);
         const auto smooth = (oldLen / wavelen - low) / (highFactor - low);
         const auto smoothed = (1 - smooth) * invFreqLlama / factor + smooth * invFreqLlama;

@@ -1,6 +1,7 @@
 #include "model/tokenizer/tokenizer.h"
 
 #include "model/core/error.h"
+#include "model/core/json_nesting.h"
 #include "model/tokenizer/added_vocabulary.h"
 #include "model/tokenizer/bpe_model.h"
 #include "model/tokenizer/byte_level.h"
@@ -82,6 +83,8 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& tokenizerJson)
 Tokenizer Tokenizer::fromJsonText(std::string_view jsonText, const std::string& name)
 {
     const Where root{name, ""};
+    if (jsonNestingDepth(jsonText) > kMaxJsonNesting)
+        root.fail("JSON nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
     Json json;
     try {
         json = Json::parse(jsonText.begin(), jsonText.end());

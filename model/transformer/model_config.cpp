@@ -1,6 +1,7 @@
 #include "model/transformer/model_config.h"
 
 #include "model/core/error.h"
+#include "model/core/json_nesting.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,8 @@ public:
             throw Error(ErrorKind::InvalidFile, file.string() + ": cannot open (a model folder needs a config.json)");
         std::stringstream buffer;
         buffer << in.rdbuf();
+        if (jsonNestingDepth(buffer.str()) > kMaxJsonNesting)
+            throw Error(ErrorKind::InvalidFile, file.string() + ": JSON nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
         m_json = json::parse(buffer.str(), nullptr, false);
         if (m_json.is_discarded())
             throw Error(ErrorKind::InvalidFile, file.string() + ": not valid JSON");

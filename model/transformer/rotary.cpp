@@ -1,9 +1,13 @@
 #include "model/transformer/rotary.h"
 
 #include <cmath>
-#include <numbers>
 
 namespace lorsa {
+
+namespace {
+// std::numbers::pi, spelled out: the fuzz build compiles the engine as C++17 (see CMakeLists.txt).
+constexpr double kPi = 3.14159265358979323846;
+} // namespace
 
 at::Tensor rotaryInverseFrequencies(const ModelConfig& config)
 {
@@ -19,7 +23,7 @@ at::Tensor rotaryInverseFrequencies(const ModelConfig& config)
     const double oldContext = double(s.originalMaxPositionEmbeddings);
     const double lowFreqWavelen = oldContext / s.lowFreqFactor;
     const double highFreqWavelen = oldContext / s.highFreqFactor;
-    const auto wavelen = (2.0 * std::numbers::pi) / invFreq;
+    const auto wavelen = (2.0 * kPi) / invFreq;
     auto adjusted = at::where(wavelen > lowFreqWavelen, invFreq / s.factor, invFreq);
     const auto smooth = (oldContext / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
     const auto smoothed = (1.0 - smooth) * adjusted / s.factor + smooth * adjusted;

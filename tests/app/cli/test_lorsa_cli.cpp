@@ -75,6 +75,15 @@ private Q_SLOTS:
             QVERIFY(run.out.contains(QLatin1String(command)));
     }
 
+    void versionNamesBuildAndDevices()
+    {
+        const auto run = lorsaCli({QStringLiteral("--version")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.startsWith(QStringLiteral("lorsa " LORSA_TEST_PROJECT_VERSION)), qPrintable(run.out));
+        for (const auto& part : {QStringLiteral("\nLibTorch "), QStringLiteral("\nQt 6"), QStringLiteral("\ndevices: cpu (")})
+            QVERIFY2(run.out.contains(part), qPrintable(run.out));
+    }
+
     void tokenizePrintsIdsAndSpans()
     {
         const auto plain = lorsaCli({QStringLiteral("tokenize"), QStringLiteral("--model"), m_model, QStringLiteral("--text"), QStringLiteral("hi there")});

@@ -1,4 +1,5 @@
-// Drag and drop tells model folders from Lorsa folders by config.json alone; the command line.
+// Drag and drop tells model folders from Lorsa folders by config.json alone; the command line
+// (options, folders given as arguments or file:// URLs by the file manager, --version).
 
 #include "app/explorer/explorer_options.h"
 #include "app/explorer/folder_kind.h"
@@ -94,6 +95,55 @@ private Q_SLOTS:
         } else {
             QVERIFY(!options->hasText);
         }
+    }
+
+    void foldersAsArguments()
+    {
+        test::TempDir dir;
+        test::writeFile(dir / "model/config.json", R"({"model_type": "gpt2"})");
+        test::writeFile(dir / "lorsa/config.json", R"({"sae_type": "lorsa"})");
+        test::writeFile(dir / "other/config.json", R"({"sae_type": "sae"})");
+        const QString model = QString::fromStdString((dir / "model").string());
+        const QString lorsa = QString::fromStdString((dir / "lorsa").string());
+        const QString p = QStringLiteral("lorsa-explorer");
+        QString error;
+        int exitCode = -1;
+
+        // Either order; the file manager may pass file:// URLs.
+        auto options = parseExplorerArguments({p, lorsa, QUrl::fromLocalFile(model).toString()}, error, exitCode);
+        QVERIFY2(options, qPrintable(error));
+        QCOMPARE(options->modelDir, model);
+        QCOMPARE(options->lorsaDir, lorsa);
+        options = parseExplorerArguments({p, model + QStringLiteral("/")}, error, exitCode);
+        QVERIFY2(options, qPrintable(error));
+        QCOMPARE(options->modelDir, model);
+        QVERIFY(options->lorsaDir.isEmpty());
+
+        const auto refused = [&](const QStringList& arguments, const QString& expected) {
+            const auto none = parseExplorerArguments(arguments, error, exitCode);
+            return !none && exitCode == 2 && error.contains(expected);
+        };
+        QVERIFY2(refused({p, lorsa}, QStringLiteral("give its model folder too")), qPrintable(error));
+        QVERIFY2(refused({p, model, model}, QStringLiteral("a second model folder")), qPrintable(error));
+        QVERIFY2(refused({p, QStringLiteral("--model"), model, model}, QStringLiteral("a second model folder")), qPrintable(error));
+        QVERIFY2(refused({p, QString::fromStdString((dir / "other").string())}, QStringLiteral("config.json")), qPrintable(error));
+        QVERIFY2(refused({p, QString::fromStdString((dir / "absent").string())}, QStringLiteral("not a folder")), qPrintable(error));
+    }
+
+    void versionAndSettingsFile()
+    {
+        QString message;
+        int exitCode = -1;
+        QVERIFY(!parseExplorerArguments({QStringLiteral("lorsa-explorer"), QStringLiteral("--version")}, message, exitCode));
+        QCOMPARE(exitCode, 0);
+        QVERIFY2(message.startsWith(QStringLiteral("lorsa-explorer ")), qPrintable(message));
+        for (const auto& part : {QStringLiteral("\nLibTorch "), QStringLiteral("\nQt 6"), QStringLiteral("\ndevices: cpu")})
+            QVERIFY2(message.contains(part), qPrintable(message));
+
+        QVERIFY(!parseExplorerArguments({QStringLiteral("lorsa-explorer"), QStringLiteral("--help")}, message, exitCode));
+        QCOMPARE(exitCode, 0);
+        QVERIFY2(message.contains(settingsFilePath()), qPrintable(message));
+        QVERIFY(settingsFilePath().endsWith(QStringLiteral(".conf")));
     }
 };
 
