@@ -19,5 +19,7 @@ void addTrainCommand(CLI::App& app, Streams streams);
 void addHeadsCommand(CLI::App& app, Streams streams);
 void addTrainTokenizerCommand(CLI::App& app, Streams streams);
 void addTrainLmCommand(CLI::App& app, Streams streams);
+void addIndexCommand(CLI::App& app, Streams streams);
+void addAtlasCommand(CLI::App& app, Streams streams);
 
 } // namespace lorsa::cli

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS top_contexts (
 CREATE INDEX IF NOT EXISTS top_contexts_by_context ON top_contexts (document, start);
 CREATE TABLE IF NOT EXISTS contexts (
   document INTEGER NOT NULL, start INTEGER NOT NULL, tokens BLOB NOT NULL, text TEXT NOT NULL,
-  PRIMARY KEY (document, start));
+  token_texts TEXT NOT NULL, PRIMARY KEY (document, start));
 CREATE TABLE IF NOT EXISTS annotations (
   head INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
   bookmark INTEGER NOT NULL DEFAULT 0);

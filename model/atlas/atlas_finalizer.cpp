@@ -76,7 +76,7 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
     atlas.db().exec("DELETE FROM heads; DELETE FROM top_contexts; DELETE FROM contexts;");
     SqliteStatement insertTop(atlas.db(), "INSERT INTO top_contexts (head, rank, document, start, position, activation, peak_token, "
                                           "peak_text, activations, z_pattern) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SqliteStatement insertContext(atlas.db(), "INSERT INTO contexts (document, start, tokens, text) VALUES (?, ?, ?, ?)");
+    SqliteStatement insertContext(atlas.db(), "INSERT INTO contexts (document, start, tokens, text, token_texts) VALUES (?, ?, ?, ?, ?)");
     {
         c10::InferenceMode guard;
         RunRequest request;
@@ -101,7 +101,10 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
                 const auto ids = corpus.contextTokens(static_cast<size_t>(part[row]));
                 const std::vector<int32_t> stored(ids.begin(), ids.end());
                 insertContext.bind(1, span.document).bind(2, span.start).bindVector(3, stored);
-                insertContext.bind(4, engine.tokenizer().decode(ids)).run();
+                auto texts = nlohmann::json::array();
+                for (const auto id : ids)
+                    texts.push_back(engine.tokenizer().tokenText(id));
+                insertContext.bind(4, engine.tokenizer().decode(ids)).bind(5, texts.dump()).run();
                 const auto x = run.lorsaInput.narrow(0, b, 1);                              // [1,C,d]
                 const auto acts = run.lorsa->featureActs.select(0, b).narrow(0, 0, length); // [len,H]
                 const auto mhsa = run.cache.at(patternHook).select(0, b).narrow(1, 0, length).narrow(2, 0, length);
