@@ -43,6 +43,7 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     addTrainLmCommand(app, streams);
     addIndexCommand(app, streams);
     addAtlasCommand(app, streams);
+    addBenchIndexCommand(app, streams);
     try {
         app.parse(argc, argv);
         return 0;

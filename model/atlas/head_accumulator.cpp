@@ -47,8 +47,8 @@ void HeadAccumulator::add(const at::Tensor& actsIn, const std::vector<int64_t>& 
     const auto masked = acts * valid.unsqueeze(2).to(at::kFloat);                         // [B,T,H]
     const auto active = masked != 0;
 
-    m_count += active.sum({0, 1});
-    m_sum += masked.to(at::kDouble).sum({0, 1});
+    m_count += active.sum(at::IntArrayRef{0, 1});
+    m_sum += masked.to(at::kDouble).sum(at::IntArrayRef{0, 1});
     m_max = at::maximum(m_max, at::where(active, masked, at::full({}, kEmpty, masked.options())).amax({0, 1}));
 
     // Histogram of the non-zero activations over log-spaced bins of |a| (atlas_types.h).
@@ -95,7 +95,8 @@ RunningState HeadAccumulator::state(const std::function<std::pair<int64_t, int64
     state.activationSum.assign(sum.data_ptr<double>(), sum.data_ptr<double>() + sum.numel());
     state.max = toFloats(m_max);
     state.histogram = toLongs(m_histogram);
-    const auto values = toFloats(m_topValue), ordinals = toLongs(m_topOrdinal), positions = toLongs(m_topPosition);
+    const auto values = toFloats(m_topValue);
+    const auto ordinals = toLongs(m_topOrdinal), positions = toLongs(m_topPosition);
     for (int64_t h = 0; h < m_heads; ++h)
         for (int64_t r = 0; r < m_top; ++r) {
             const auto i = static_cast<size_t>(h * m_top + r);
