@@ -1,6 +1,7 @@
 #include "model/atlas/atlas_finalizer.h"
 
-#include "model/atlas/context_batch.h"
+#include "model/atlas/canonical_top.h"
+#include "model/atlas/state_store.h"
 #include "model/core/error.h"
 #include "model/engine/engine.h"
 #include "model/engine/head_attribution.h"
@@ -22,8 +23,9 @@ struct TopSlot {
     float activation = 0;
 };
 
-/// Heads per patterns() call: bounds the [n,C,C] pattern tensor.
-constexpr size_t kHeadChunk = 256;
+/// Fixed head groups of one patterns() / headValues() call (bounds the [n,C,C] patterns).
+constexpr int64_t kQkGroup = 32;
+constexpr int64_t kOvGroup = 1024;
 
 std::vector<float> floats(const at::Tensor& t)
 {
@@ -59,16 +61,13 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
 {
     const auto& sae = *engine.lorsa();
     const auto layer = sae.config().layer;
+    const auto lists = canonicalTopLists(engine, corpus, state, options.top, options.context, options.cancelled);
     std::map<int64_t, std::vector<TopSlot>> slotsByContext;
     for (int64_t h = 0; h < state.heads; ++h) {
-        const auto& list = state.topLists[static_cast<size_t>(h)];
-        for (size_t r = 0; r < list.size(); ++r) {
-            const auto ordinal = corpus.find(list[r].document, list[r].start);
-            if (ordinal < 0)
-                throw Error(ErrorKind::InvalidFile, atlas.path().string() + ": a top context of head " + std::to_string(h) +
-                                                        " is not in the corpus (damaged atlas)");
-            slotsByContext[ordinal].push_back({h, static_cast<int64_t>(r), list[r].position, list[r].activation});
-        }
+        const auto& list = lists[static_cast<size_t>(h)];
+        for (size_t r = 0; r < list.size(); ++r)
+            slotsByContext[corpus.find(list[r].document, list[r].start)].push_back(
+                {h, static_cast<int64_t>(r), list[r].position, list[r].activation});
     }
     std::vector<MhsaMatch> similar(static_cast<size_t>(state.heads));
 
@@ -79,26 +78,18 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
     SqliteStatement insertContext(atlas.db(), "INSERT INTO contexts (document, start, tokens, text, token_texts) VALUES (?, ?, ?, ?, ?)");
     {
         c10::InferenceMode guard;
-        RunRequest request;
-        request.lorsa = true;
         const auto patternHook = blockHook(layer, "attn.hook_pattern");
-        request.modelHooks.names = {patternHook};
-        std::vector<int64_t> ordinals;
-        for (const auto& entry : slotsByContext)
-            ordinals.push_back(entry.first);
-        for (size_t begin = 0; begin < ordinals.size(); begin += static_cast<size_t>(options.batch)) {
+        for (const auto& [ordinal, slots] : slotsByContext) {
             if (options.cancelled && options.cancelled())
                 throw Error(ErrorKind::Cancelled, "interrupted while recomputing top contexts; " + atlas.path().string() +
                                                       " is consistent: rerun with --resume to finish");
-            const std::vector<int64_t> part(ordinals.begin() + static_cast<std::ptrdiff_t>(begin),
-                                            ordinals.begin() + static_cast<std::ptrdiff_t>(std::min(ordinals.size(), begin + options.batch)));
-            const auto batch = makeContextBatch(corpus, part, options.batch, options.context);
-            const auto run = engine.run(batch.tokens, request);
-            for (size_t row = 0; row < part.size(); ++row) {
-                const auto b = static_cast<int64_t>(row);
-                const auto length = batch.lengths[row];
-                const auto& span = corpus.contexts[static_cast<size_t>(part[row])];
-                const auto ids = corpus.contextTokens(static_cast<size_t>(part[row]));
+            // Alone in [1, C], as canonicalTopLists ranked it: the same values again.
+            const auto run = runContextAlone(engine, corpus, ordinal, options.context, true);
+            {
+                const int64_t b = 0;
+                const auto& span = corpus.contexts[static_cast<size_t>(ordinal)];
+                const auto length = span.length + 1;
+                const auto ids = corpus.contextTokens(static_cast<size_t>(ordinal));
                 const std::vector<int32_t> stored(ids.begin(), ids.end());
                 insertContext.bind(1, span.document).bind(2, span.start).bindVector(3, stored);
                 auto texts = nlohmann::json::array();
@@ -108,44 +99,46 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
                 const auto x = run.lorsaInput.narrow(0, b, 1);                              // [1,C,d]
                 const auto acts = run.lorsa->featureActs.select(0, b).narrow(0, 0, length); // [len,H]
                 const auto mhsa = run.cache.at(patternHook).select(0, b).narrow(1, 0, length).narrow(2, 0, length);
-                const auto& slots = slotsByContext.at(part[row]);
-                for (size_t chunk = 0; chunk < slots.size(); chunk += kHeadChunk) {
-                    const auto end = std::min(slots.size(), chunk + kHeadChunk);
-                    std::vector<int64_t> ovHeads, qkHeads, qkIndex, peaks;
-                    std::map<int64_t, int64_t> qkSlot;
-                    for (size_t i = chunk; i < end; ++i) {
-                        ovHeads.push_back(slots[i].head);
-                        const auto qk = sae.qkHeadOf(slots[i].head);
-                        if (!qkSlot.count(qk)) {
-                            qkSlot[qk] = static_cast<int64_t>(qkHeads.size());
-                            qkHeads.push_back(qk);
-                        }
-                        qkIndex.push_back(qkSlot[qk]);
-                        peaks.push_back(slots[i].position);
+                // Patterns and values in fixed groups of heads, so that a head's numbers never
+                // depend on which other heads share the context (a merge copies shard rows).
+                std::map<int64_t, at::Tensor> patternGroups;  // group -> [n,C,C]
+                std::map<int64_t, at::Tensor> valueGroups;    // group -> [C,n]
+                const auto patternOf = [&](int64_t qk) {       // [C,C]
+                    const auto group = qk / kQkGroup;
+                    if (!patternGroups.count(group)) {
+                        std::vector<int64_t> heads;
+                        for (int64_t i = group * kQkGroup; i < std::min(sae.config().nQkHeads, (group + 1) * kQkGroup); ++i)
+                            heads.push_back(i);
+                        patternGroups[group] = sae.patterns(x, heads).select(0, 0).to(at::kCPU, at::kFloat);
                     }
-                    // z[q,k] = A[q,k] v[k] (LorsaLayer::zPatterns), only at each head's peak query.
-                    const auto pattern = sae.patterns(x, qkHeads).select(0, 0);             // [q,C,C]
-                    const auto values = sae.headValues(x, ovHeads).select(0, 0).t();        // [n,C]
-                    const auto qkIdx = at::tensor(qkIndex, at::kLong).to(pattern.device());
-                    const auto peakIdx = at::tensor(peaks, at::kLong).to(pattern.device());
-                    const auto zRows = (pattern.index({qkIdx, peakIdx}) * values).to(at::kCPU, at::kFloat).contiguous();  // [n,C]
-                    const auto headIdx = at::tensor(ovHeads, at::kLong).to(acts.device());
-                    const auto headActs = acts.index_select(1, headIdx).t().to(at::kCPU, at::kFloat).contiguous();  // [n,len]
-                    for (size_t i = chunk; i < end; ++i) {
-                        const auto& slot = slots[i];
-                        const auto j = static_cast<int64_t>(i - chunk);
-                        const auto zRow = floats(zRows.select(0, j).narrow(0, 0, slot.position + 1));
-                        const auto actRow = floats(headActs.select(0, j));
-                        const auto peakToken = ids[static_cast<size_t>(slot.position)];
-                        insertTop.bind(1, slot.head).bind(2, slot.rank).bind(3, span.document).bind(4, span.start);
-                        insertTop.bind(5, slot.position).bind(6, static_cast<double>(slot.activation)).bind(7, peakToken);
-                        insertTop.bind(8, engine.tokenizer().tokenText(peakToken)).bindVector(9, actRow).bindVector(10, zRow).run();
-                        if (slot.rank == 0) {
-                            const auto own = pattern.select(0, qkIndex[static_cast<size_t>(j)]).narrow(0, 0, length).narrow(1, 0, length);
-                            const auto distances = meanJensenShannonDistance(own.to(at::kCPU), mhsa.to(at::kCPU));
-                            const auto best = distances.argmin().item<int64_t>();
-                            similar[static_cast<size_t>(slot.head)] = {best, distances[best].item<double>()};
-                        }
+                    return patternGroups[group].select(0, qk - group * kQkGroup);
+                };
+                const auto valuesOf = [&](int64_t head) {     // [C]
+                    const auto group = head / kOvGroup;
+                    if (!valueGroups.count(group)) {
+                        std::vector<int64_t> heads;
+                        for (int64_t i = group * kOvGroup; i < std::min(sae.config().nOvHeads, (group + 1) * kOvGroup); ++i)
+                            heads.push_back(i);
+                        valueGroups[group] = sae.headValues(x, heads).select(0, 0).to(at::kCPU, at::kFloat);
+                    }
+                    return valueGroups[group].select(1, head - group * kOvGroup);
+                };
+                const auto allActs = acts.to(at::kCPU, at::kFloat).contiguous();  // [len,H]
+                for (const auto& slot : slots) {
+                    // z[q,k] = A[q,k] v[k] (LorsaLayer::zPatterns), at the peak query only.
+                    const auto keys = slot.position + 1;
+                    const auto pattern = patternOf(sae.qkHeadOf(slot.head));
+                    const auto zRow = floats(pattern.select(0, slot.position).narrow(0, 0, keys) * valuesOf(slot.head).narrow(0, 0, keys));
+                    const auto actRow = floats(allActs.select(1, slot.head));
+                    const auto peakToken = ids[static_cast<size_t>(slot.position)];
+                    insertTop.bind(1, slot.head).bind(2, slot.rank).bind(3, span.document).bind(4, span.start);
+                    insertTop.bind(5, slot.position).bind(6, static_cast<double>(slot.activation)).bind(7, peakToken);
+                    insertTop.bind(8, engine.tokenizer().tokenText(peakToken)).bindVector(9, actRow).bindVector(10, zRow).run();
+                    if (slot.rank == 0) {
+                        const auto own = pattern.narrow(0, 0, length).narrow(1, 0, length);
+                        const auto distances = meanJensenShannonDistance(own, mhsa.to(at::kCPU));
+                        const auto best = distances.argmin().item<int64_t>();
+                        similar[static_cast<size_t>(slot.head)] = {best, distances[best].item<double>()};
                     }
                 }
             }
@@ -176,6 +169,14 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
         insertHead.bind(6, score.previousToken).bind(7, score.duplicateToken).bind(8, score.firstToken);
         insertHead.bind(9, tokenScoresJson(tokens.promoted)).bind(10, tokenScoresJson(tokens.suppressed)).run();
     }
+    // The running state's lists and maxima carried batch rounding: store the exact ones.
+    auto final = state;
+    final.top = options.top;
+    final.topLists = lists;
+    for (size_t h = 0; h < lists.size(); ++h)
+        if (!lists[h].empty())
+            final.max[h] = lists[h].front().activation;
+    writeRunningState(atlas, final);
     atlas.setMeta("status", "complete");
     transaction.commit();
 }

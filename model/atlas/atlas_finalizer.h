@@ -16,13 +16,14 @@ namespace lorsa {
 class Engine;
 
 struct FinalizeOptions {
-    int64_t batch = 16;
+    int64_t top = 32;
     int64_t context = 128;
     std::function<bool()> cancelled;  ///< polled between batches; true throws Error(Cancelled)
 };
 
-/// Writes heads, top_contexts and contexts from \p state and marks the atlas complete, in one
-/// transaction (an interruption leaves the indexed state to resume from).
+/// Ranks \p state's candidates exactly (canonical_top.h), writes heads, top_contexts, contexts
+/// and the final head_stats (top lists and maxima from the exact values) and marks the atlas
+/// complete, in one transaction (an interruption leaves the indexed state to resume from).
 void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const RunningState& state, AtlasFile& atlas,
                    const FinalizeOptions& options);
 

@@ -3,6 +3,7 @@
 #include "model/atlas/atlas_file.h"
 #include "model/atlas/atlas_finalizer.h"
 #include "model/atlas/atlas_identity.h"
+#include "model/atlas/canonical_top.h"
 #include "model/atlas/context_batch.h"
 #include "model/atlas/head_accumulator.h"
 #include "model/atlas/state_store.h"
@@ -94,7 +95,9 @@ IndexResult indexAtlas(const Engine& engine, const IndexOptions& options)
     result.contexts = totalContexts;
     result.tokens = corpus.tokenCount;
     int64_t done = 0, tokensDone = 0;
-    HeadAccumulator accumulator(heads, options.top, engine.device());
+    // The batched pass keeps kTopMargin extra candidates per head for the exact ranking at the end.
+    const int64_t tracked = options.top + kTopMargin;
+    HeadAccumulator accumulator(heads, tracked, engine.device());
     const bool resuming = options.resume && atlas.meta("status").has_value();
     if (resuming) {
         checkResumable(atlas, settings);
@@ -106,7 +109,7 @@ IndexResult indexAtlas(const Engine& engine, const IndexOptions& options)
         tokensDone = atlas.metaInteger("tokens_done");
         if (done < 0 || done > totalContexts || (done % options.batch != 0 && done != totalContexts))
             throw Error(ErrorKind::InvalidFile, options.out.string() + ": contexts_done " + std::to_string(done) + " is inconsistent (damaged atlas)");
-        accumulator.restore(readRunningState(atlas, heads, options.top), [&](int64_t document, int64_t start) {
+        accumulator.restore(readRunningState(atlas, heads, tracked), [&](int64_t document, int64_t start) {
             const auto ordinal = corpus.find(document, start);
             if (ordinal < 0 || ordinal >= done)
                 throw Error(ErrorKind::InvalidFile, options.out.string() + ": checkpoint names context (" + std::to_string(document) +
@@ -123,7 +126,7 @@ IndexResult indexAtlas(const Engine& engine, const IndexOptions& options)
         for (const auto& [key, value] : settings)
             atlas.setMeta(key, value);
         atlas.setMeta("status", "indexing");
-        writeRunningState(atlas, RunningState::empty(heads, options.top));
+        writeRunningState(atlas, RunningState::empty(heads, tracked));
         atlas.setMeta("contexts_done", 0);
         atlas.setMeta("tokens_done", 0);
         transaction.commit();
@@ -167,9 +170,9 @@ IndexResult indexAtlas(const Engine& engine, const IndexOptions& options)
     result.indexSeconds = secondsSince(start);
     const auto finalizeStart = Clock::now();
     report({"top contexts", tokensDone, corpus.tokenCount, 0, 0});
-    const auto state = readRunningState(atlas, heads, options.top);
+    const auto state = readRunningState(atlas, heads, tracked);
     FinalizeOptions finalize;
-    finalize.batch = options.batch;
+    finalize.top = options.top;
     finalize.context = options.corpus.context;
     finalize.cancelled = options.cancelled;
     finalizeAtlas(engine, corpus, state, atlas, finalize);

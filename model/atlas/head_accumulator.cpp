@@ -45,36 +45,36 @@ void HeadAccumulator::add(const at::Tensor& actsIn, const std::vector<int64_t>& 
     const auto index = at::arange(positions, longs);                                      // [T]
     const auto valid = (index.unsqueeze(0) >= 1) & (index.unsqueeze(0) < length.unsqueeze(1));  // [B,T]
     const auto masked = acts * valid.unsqueeze(2).to(at::kFloat);                         // [B,T,H]
-    const auto active = masked != 0;
 
-    m_count += active.sum(at::IntArrayRef{0, 1});
-    m_sum += masked.to(at::kDouble).sum(at::IntArrayRef{0, 1});
-    m_max = at::maximum(m_max, at::where(active, masked, at::full({}, kEmpty, masked.options())).amax({0, 1}));
-
-    // Histogram of the non-zero activations over log-spaced bins of |a| (atlas_types.h).
+    // The activations are sparse (top-k per token): work on the non-zero entries only.
     const auto flat = masked.reshape({-1, m_heads});
     const auto nonzero = flat.nonzero();                                                  // [K,2] (row, head)
     if (nonzero.size(0) > 0) {
-        const auto values = flat.index({nonzero.select(1, 0), nonzero.select(1, 1)}).to(at::kDouble).abs();
-        const auto bins = ((values.log10() - kHistogramMinExponent) * kHistogramBinsPerDecade)
+        const auto heads = nonzero.select(1, 1);
+        const auto values = flat.index({nonzero.select(1, 0), heads});                    // [K]
+        m_count.index_add_(0, heads, at::ones_like(heads));
+        m_sum.index_add_(0, heads, values.to(at::kDouble));
+        m_max = at::maximum(m_max, at::full({m_heads}, kEmpty, values.options()).scatter_reduce(0, heads, values, "amax"));
+        // Histogram over log-spaced bins of |a| (atlas_types.h).
+        const auto bins = ((values.to(at::kDouble).abs().log10() - kHistogramMinExponent) * kHistogramBinsPerDecade)
                               .floor()
                               .clamp(0, kHistogramBins - 1)
                               .to(at::kLong);
-        const auto cells = nonzero.select(1, 1) * kHistogramBins + bins;
+        const auto cells = heads * kHistogramBins + bins;
         m_histogram.view({-1}).index_put_({cells}, at::ones_like(cells), /*accumulate=*/true);
     }
 
-    // Each context's peak (the first position of its maximum) enters the running top lists.
+    // Each context's peak (argmax gives the first position of the maximum) enters the running
+    // top lists; padding and BOS are zero in masked, so a positive peak is a real position.
     const auto peak = masked.amax(1);                                                     // [B,H]
-    const auto atPeak = (masked == peak.unsqueeze(1)) & valid.unsqueeze(2);               // [B,T,H]
-    const auto position = atPeak.to(at::kFloat).argmax(1);                                  // [B,H] first maximal index
+    const auto position = masked.argmax(1);                                               // [B,H]
     const auto ordinal = at::tensor(ordinals, at::kLong).to(m_device);                    // [B]
     const auto candidate = (peak > 0) & (ordinal >= 0).unsqueeze(1);
     const auto value = at::where(candidate, peak, at::full({}, kEmpty, peak.options())).t();     // [H,B]
     const auto ordinals2 = at::where(candidate, ordinal.unsqueeze(1).expand({batch, m_heads}), at::full({}, -1, longs)).t();
     auto allValue = at::cat({m_topValue, value}, 1);                                      // [H,N+B]
     auto allOrdinal = at::cat({m_topOrdinal, ordinals2}, 1);
-    auto allPosition = at::cat({m_topPosition, position.t().to(at::kLong)}, 1);
+    auto allPosition = at::cat({m_topPosition, position.t()}, 1);
     // Ties keep the lower ordinal = the lower (document, start): sort by ordinal, then stably by
     // value. Empty slots (-inf) sort last.
     const auto byOrdinal = std::get<1>(at::sort(allOrdinal, /*stable=*/true, 1, /*descending=*/false));

@@ -75,7 +75,10 @@ private Q_SLOTS:
         int polls = 0;
         int batches = 0;
         options.progress = [&](const IndexProgress& progress) { batches += progress.stage == "indexing"; };
-        options.cancelled = [&] { return ++polls >= stopAfter && (stopAfter < 1000 || batches > 0 && polls > batches); };
+        options.cancelled = [&] {
+            ++polls;
+            return stopAfter < 1000 ? polls >= stopAfter : polls > batches;
+        };
         const auto message = errorOf([&] { indexAtlas(*m_engine, options); }, ErrorKind::Cancelled);
         QVERIFY2(message.find("--resume") != std::string::npos, message.c_str());
         {
@@ -108,11 +111,12 @@ private Q_SLOTS:
         }
         const auto merged = m_fixture->dir / "merged.sqlite";
         mergeAtlases(merged, {shards[2], shards[0], shards[1]});
-        // Sums of activations are added in another order: equal up to rounding, the rest exactly.
+        // Sums of activations come from other batches (batched matmuls round a context's values
+        // by its batch row) and are added in another order: equal up to rounding, the rest exactly.
         QCOMPARE(test::dumpAtlas(merged, false), test::dumpAtlas(m_reference, false));
         AtlasFile a(merged, AtlasFile::Access::ReadOnly), b(m_reference, AtlasFile::Access::ReadOnly);
         for (int64_t h = 0; h < 16; ++h)
-            QVERIFY(std::abs(readAtlasHead(a, h).meanActive - readAtlasHead(b, h).meanActive) <= 1e-9 * (1 + readAtlasHead(b, h).meanActive));
+            QVERIFY(std::abs(readAtlasHead(a, h).meanActive - readAtlasHead(b, h).meanActive) <= 1e-5 * (1 + readAtlasHead(b, h).meanActive));
         QCOMPARE(readAtlasSummary(a).tokensIndexed, readAtlasSummary(b).tokensIndexed);
         errorOf([&] { mergeAtlases(m_fixture->dir / "twice.sqlite", {shards[0], shards[0]}); }, ErrorKind::InvalidInput);
         errorOf([&] { mergeAtlases(m_fixture->dir / "mixed.sqlite", {shards[0], m_reference}); }, ErrorKind::InvalidInput);

@@ -58,10 +58,9 @@ std::vector<BruteHead> bruteForce(const Engine& engine, const AtlasCorpus& corpu
                 head.contexts.push_back({peak, span.document, span.start, position});
         }
     }
-    for (auto& head : result) {
+    (void)top;
+    for (auto& head : result)
         std::stable_sort(head.contexts.begin(), head.contexts.end(), ranksBefore);
-        head.contexts.resize(std::min<size_t>(head.contexts.size(), static_cast<size_t>(top)));
-    }
     return result;
 }
 
@@ -97,7 +96,7 @@ private Q_SLOTS:
             QVERIFY(close(head.frequency, double(want.count) / double(corpus.tokenCount)));
             QCOMPARE(head.histogramCounts, want.histogram);
             if (want.count > 0) {
-                QVERIFY2(close(head.max, want.max), qPrintable(QString::number(head.max) + " vs " + QString::number(want.max)));
+                QVERIFY2(close(head.max, want.max), (std::to_string(head.max) + " vs " + std::to_string(want.max)).c_str());
                 QVERIFY(close(head.meanActive, want.sum / double(want.count)));
             }
             QCOMPARE(head.qkHead, engine.lorsa()->qkHeadOf(h));
@@ -106,21 +105,29 @@ private Q_SLOTS:
             QVERIFY(head.suppressed.front().score <= head.promoted.back().score);
 
             const auto top = readTopContexts(atlas, h);
-            QCOMPARE(top.size(), want.contexts.size());
+            QCOMPARE(top.size(), std::min<size_t>(want.contexts.size(), size_t(options.top)));
             withContexts += !top.empty();
             for (size_t r = 0; r < top.size(); ++r) {
                 const auto& got = top[r];
-                const auto& w = want.contexts[r];
                 QCOMPARE(got.rank, int64_t(r));
-                QCOMPARE(got.document, w.document);
-                QCOMPARE(got.start, w.start);
+                // Rank by rank the values agree; the context is the brute force's or, where two
+                // peaks tie up to rounding (contexts sharing a prefix), one of equal value.
+                QVERIFY(close(got.activation, want.contexts[r].activation));
+                const auto same = std::find_if(want.contexts.begin(), want.contexts.end(), [&](const TopEntry& e) {
+                    return e.document == got.document && e.start == got.start;
+                });
+                QVERIFY(same != want.contexts.end());
+                const auto& w = *same;
+                QVERIFY(close(w.activation, got.activation));
                 QCOMPARE(got.position, w.position);
-                QVERIFY(close(got.activation, w.activation));
+                if (r > 0)
+                    QVERIFY(!ranksBefore(TopEntry{got.activation, got.document, got.start, 0},
+                                         TopEntry{top[r - 1].activation, top[r - 1].document, top[r - 1].start, 0}));
                 const auto ids = corpus.contextTokens(size_t(corpus.find(w.document, w.start)));
                 QCOMPARE(got.tokens, ids);
                 QCOMPARE(got.tokenTexts.size(), ids.size());
                 QCOMPARE(got.activations.size(), ids.size());
-                QVERIFY(close(got.activations[size_t(got.position)], got.activation));
+                QCOMPARE(got.activations[size_t(got.position)], got.activation);
                 // The z-pattern row at the peak is what lorsa analyze computes for that context.
                 RunRequest request;
                 request.zHeads = {h};
