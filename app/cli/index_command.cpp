@@ -15,7 +15,7 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void onInterrupt(int)
+void onIndexInterrupt(int)
 {
     g_interrupted = true;
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once (the file stays consistent)
@@ -24,7 +24,7 @@ extern "C" void onInterrupt(int)
 /// Installs the Ctrl-C handler for the lifetime of the command.
 class InterruptGuard {
 public:
-    InterruptGuard() : m_previous(std::signal(SIGINT, onInterrupt)) { g_interrupted = false; }
+    InterruptGuard() : m_previous(std::signal(SIGINT, onIndexInterrupt)) { g_interrupted = false; }
     ~InterruptGuard() { std::signal(SIGINT, m_previous); }
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;

@@ -7,6 +7,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace lorsa {
@@ -20,18 +21,30 @@ RunResult runContextAlone(const Engine& engine, const AtlasCorpus& corpus, int64
     return engine.run(makeContextBatch(corpus, {ordinal}, 1, context).tokens, request);
 }
 
+bool nearlyEqual(float a, float b)
+{
+    return std::abs(a - b) <= kTieTolerance * std::max(std::abs(a), std::abs(b));
+}
+
 std::vector<std::vector<TopEntry>> canonicalTopLists(const Engine& engine, const AtlasCorpus& corpus, const RunningState& state,
                                                      int64_t top, int64_t context, const std::function<bool()>& cancelled)
 {
+    auto lists = state.topLists;
+    // Candidates whose peak may tie with the N-th: only they can change membership.
     std::map<int64_t, std::vector<int64_t>> headsByContext;
-    for (int64_t h = 0; h < state.heads; ++h)
-        for (const auto& entry : state.topLists[static_cast<size_t>(h)]) {
-            const auto ordinal = corpus.find(entry.document, entry.start);
-            if (ordinal < 0)
-                throw Error(ErrorKind::InvalidFile, "a top context of head " + std::to_string(h) + " is not in the corpus (damaged atlas)");
-            headsByContext[ordinal].push_back(h);
-        }
-    std::vector<std::vector<TopEntry>> lists(static_cast<size_t>(state.heads));
+    for (int64_t h = 0; h < state.heads; ++h) {
+        const auto& list = lists[static_cast<size_t>(h)];
+        if (static_cast<int64_t>(list.size()) <= top)
+            continue;
+        const auto boundary = list[static_cast<size_t>(top - 1)].activation;
+        for (const auto& entry : list)
+            if (nearlyEqual(entry.activation, boundary)) {
+                const auto ordinal = corpus.find(entry.document, entry.start);
+                if (ordinal < 0)
+                    throw Error(ErrorKind::InvalidFile, "a top context of head " + std::to_string(h) + " is not in the corpus (damaged atlas)");
+                headsByContext[ordinal].push_back(h);
+            }
+    }
     c10::InferenceMode guard;
     for (const auto& [ordinal, heads] : headsByContext) {
         if (cancelled && cancelled())
@@ -43,11 +56,12 @@ std::vector<std::vector<TopEntry>> canonicalTopLists(const Engine& engine, const
         const auto acts = run.lorsa->featureActs.select(0, 0).narrow(0, 1, span.length).index_select(1, index).to(at::kCPU, at::kFloat);
         const auto peaks = acts.amax(0).contiguous();
         const auto positions = acts.argmax(0).contiguous();  // the first maximal position
-        for (size_t i = 0; i < heads.size(); ++i) {
-            const auto peak = peaks.data_ptr<float>()[i];
-            if (peak > 0)
-                lists[static_cast<size_t>(heads[i])].push_back({peak, span.document, span.start, positions.data_ptr<int64_t>()[i] + 1});
-        }
+        for (size_t i = 0; i < heads.size(); ++i)
+            for (auto& entry : lists[static_cast<size_t>(heads[i])])
+                if (entry.document == span.document && entry.start == span.start) {
+                    entry.activation = peaks.data_ptr<float>()[i];
+                    entry.position = positions.data_ptr<int64_t>()[i] + 1;
+                }
     }
     for (auto& list : lists) {
         std::stable_sort(list.begin(), list.end(), ranksBefore);
