@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqt6svg6 qt6-qpa-plugins libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-openmp
-  libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev libutf8proc-dev
+  libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev libutf8proc-dev libsqlite3-dev
   xvfb xauth fonts-dejavu-core
   # the Debian package and its check (cpack DEB + dpkg-shlibdeps, validators, manual pages)
   dpkg-dev file desktop-file-utils appstream help2man

@@ -51,6 +51,9 @@ int runLorsaCli(int argc, const char* const* argv, std::ostream& out, std::ostre
     addHeadsCommand(app, streams);
     addTrainTokenizerCommand(app, streams);
     addTrainLmCommand(app, streams);
+    addIndexCommand(app, streams);
+    addAtlasCommand(app, streams);
+    addBenchIndexCommand(app, streams);
     try {
         app.parse(argc, argv);
         return 0;

@@ -21,5 +21,8 @@ void addTrainCommand(CLI::App& app, Streams streams);
 void addHeadsCommand(CLI::App& app, Streams streams);
 void addTrainTokenizerCommand(CLI::App& app, Streams streams);
 void addTrainLmCommand(CLI::App& app, Streams streams);
+void addIndexCommand(CLI::App& app, Streams streams);
+void addAtlasCommand(CLI::App& app, Streams streams);
+void addBenchIndexCommand(CLI::App& app, Streams streams);
 
 } // namespace lorsa::cli

@@ -21,6 +21,7 @@ struct FigureFlags {
     std::string out;
     double widthMm = 180;
     int dpi = 300;
+    std::string atlas;
 };
 
 } // namespace
@@ -38,7 +39,9 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_option("--text", flags->text, "prompt");
     command->add_option("--text-file", flags->textFile, "read the prompt from a UTF-8 file");
     command->add_flag("--no-bos", flags->noBos, "do not prepend the BOS token");
-    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads")->required();
+    command->get_option("--model")->required(false);
+    command->add_option("--atlas", flags->atlas, "draw from a head atlas instead (lorsa index): --view head-card, no model needed");
+    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads; with --atlas: head-card")->required();
     command->add_option("--head", flags->head, "Lorsa (OV) head")->required();
     command->add_option("--mhsa-head", flags->mhsaHead, "MHSA head for qk (default: the most similar)");
     command->add_option("--token", flags->token, "query token (default: where the head is most active)");
@@ -46,6 +49,16 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_option("--width-mm", flags->widthMm, "figure width in millimetres")->capture_default_str();
     command->add_option("--dpi", flags->dpi, "PNG resolution")->capture_default_str();
     command->callback([flags, streams] {
+        if (!flags->atlas.empty()) {
+            if (flags->view != "head-card")
+                throw Error(ErrorKind::InvalidInput, "--view: with --atlas only head-card is drawn");
+            AtlasFigureJob job{flags->atlas, flags->head, flags->out, flags->widthMm, flags->dpi};
+            runAtlasFigureJob(job);
+            streams.out << "wrote " << flags->out << "\n";
+            return;
+        }
+        if (flags->engine.model.empty())
+            throw Error(ErrorKind::InvalidInput, "--model is required (or --atlas with --view head-card)");
         FigureJob job;
         job.session = flags->engine.toSessionOptions();
         job.text = promptFrom(flags->text, flags->textFile);

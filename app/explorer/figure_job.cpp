@@ -1,7 +1,9 @@
 #include "app/explorer/figure_job.h"
 
 #include "model/core/error.h"
+#include "model/atlas/atlas_reader.h"
 #include "widgets/figure_exporter.h"
+#include "widgets/head_card_figure.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/selection_model.h"
@@ -53,6 +55,34 @@ int32_t strongestToken(const PromptAnalysis& analysis, int32_t head)
 }
 
 } // namespace
+
+void checkOutput(const std::filesystem::path& out, double widthMm, int dpi)
+{
+    auto extension = out.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (extension != ".pdf" && extension != ".svg" && extension != ".png")
+        invalid("--out: '" + out.string() + "' must end in .pdf, .svg or .png");
+    if (!(widthMm >= 10 && widthMm <= FigureExporter::kMaxWidthMm))
+        invalid("--width-mm: " + std::to_string(widthMm) + " is outside 10.." + std::to_string(int(FigureExporter::kMaxWidthMm)));
+    if (dpi < 10 || dpi > FigureExporter::kMaxDpi)
+        invalid("--dpi: " + std::to_string(dpi) + " is outside 10.." + std::to_string(FigureExporter::kMaxDpi));
+}
+
+void runAtlasFigureJob(const AtlasFigureJob& job)
+{
+    checkOutput(job.out, job.widthMm, job.dpi);
+    AtlasFile atlas(job.atlas, AtlasFile::Access::ReadOnly);
+    HeadCardData data;
+    data.head = readAtlasHead(atlas, job.head);
+    data.contexts = readTopContexts(atlas, job.head);
+    data.title = QStringLiteral("Lorsa %1").arg(QString::fromStdString(atlas.identity().lorsaFolder));
+    const auto application = ensureApplication();
+    HeadCardFigure figure(std::move(data));
+    FigureOptions options;
+    options.widthMm = job.widthMm;
+    options.dpi = job.dpi;
+    FigureExporter::exportFigure(figure, QString::fromStdString(job.out.string()), options);
+}
 
 void validateFigureJob(const FigureJob& job)
 {

@@ -31,4 +31,16 @@ void validateFigureJob(const FigureJob& job);
 /// Runs \p job; creates an offscreen QApplication when none exists. Throws lorsa::Error.
 void runFigureJob(const FigureJob& job);
 
+/// A head's atlas card (`lorsa figure --atlas ATLAS --view head-card --head H`).
+struct AtlasFigureJob {
+    std::filesystem::path atlas;
+    int64_t head = 0;
+    std::filesystem::path out;        ///< .pdf | .svg | .png
+    double widthMm = 180;
+    int dpi = 300;
+};
+
+/// Reads the head from the atlas and exports its card (HeadCardFigure). Throws lorsa::Error.
+void runAtlasFigureJob(const AtlasFigureJob& job);
+
 } // namespace lorsa

@@ -65,12 +65,17 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
             const auto asModel = values.to(m_engine.dtype());
             values = (model.applyLn1Affine(layer, asModel) - model.applyLn1Affine(layer, at::zeros_like(asModel))).to(at::kFloat);
         }
-        const auto promoted = topTokens(at::matmul(outputs, unembedding).t());                      // [V,n]
+        const auto logitEffects = at::matmul(outputs, unembedding).t();                              // [V,n]
+        const auto promoted = topTokens(logitEffects);
+        auto suppressed = topTokens(-logitEffects);
+        for (auto& list : suppressed)
+            for (auto& token : list)
+                token.score = -token.score;
         const auto valueScores = (at::matmul(embedding, values.t()) - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
                                  m_embeddingScale.unsqueeze(1);
         const auto value = topTokens(valueScores);
         for (size_t i = 0; i < count; ++i)
-            m_cache[missing[begin + i]] = {promoted[i], value[i]};
+            m_cache[missing[begin + i]] = {promoted[i], suppressed[i], value[i]};
     }
 }
 

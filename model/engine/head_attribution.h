@@ -17,6 +17,7 @@ class Engine;
 /// The tokens a Lorsa head writes towards and reads from.
 struct HeadTokens {
     std::vector<TokenScore> promoted;  ///< top tokens of w_o^i . W_U (direct logit effect)
+    std::vector<TokenScore> suppressed;  ///< bottom tokens of w_o^i . W_U, most negative first
     std::vector<TokenScore> value;     ///< top tokens whose normalised embeddings drive w_v^i
 };
 

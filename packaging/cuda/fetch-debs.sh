@@ -8,4 +8,4 @@ mkdir -p "$dir"
 cd "$dir"
 apt-get download libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 nlohmann-json3-dev libcli11-dev \
   libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0 libpcre2-posix3 libutf8proc-dev libutf8proc2 \
-  pkgconf libpkgconf3 pkgconf-bin
+  pkgconf libpkgconf3 pkgconf-bin libsqlite3-dev libsqlite3-0

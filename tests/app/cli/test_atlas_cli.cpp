@@ -1,0 +1,172 @@
+// lorsa index and lorsa atlas through the real executable: exit codes and the JSON fields
+// `lorsa atlas top/head/info --json` promise (issue 9, docs/ATLAS.md).
+#include <torch/torch.h>
+
+#include "tests/model/atlas/atlas_fixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+using namespace lorsa;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run lorsaCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(LORSA_CLI_PATH), arguments);
+    if (!process.waitForFinished(300000))
+        qFatal("lorsa did not finish");
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QString path(const std::filesystem::path& p)
+{
+    return QString::fromStdString(p.string());
+}
+
+QJsonDocument parse(const Run& run)
+{
+    QJsonParseError error{};
+    const auto document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError)
+        qFatal("not JSON: %s / %s", qPrintable(run.out.left(300)), qPrintable(run.err.left(300)));
+    return document;
+}
+
+} // namespace
+
+class TestAtlasCli : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::AtlasFixture> m_fixture;
+    QString m_atlas;
+
+    QStringList indexArguments(const QString& out) const
+    {
+        return {QStringLiteral("index"), QStringLiteral("--model"), path(m_fixture->model), QStringLiteral("--lorsa"),
+                path(m_fixture->lorsa), QStringLiteral("--corpus"), path(m_fixture->corpus), QStringLiteral("--out"), out,
+                QStringLiteral("--context"), QStringLiteral("16"), QStringLiteral("--top"), QStringLiteral("5"),
+                QStringLiteral("--batch"), QStringLiteral("4"), QStringLiteral("--device"), QStringLiteral("cpu"),
+                QStringLiteral("--threads"), QStringLiteral("1")};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_fixture = std::make_unique<test::AtlasFixture>();
+        m_atlas = path(m_fixture->dir / "atlas.sqlite");
+        const auto run = lorsaCli(indexArguments(m_atlas));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(QLatin1String("tokens/s")));
+    }
+
+    void infoJson()
+    {
+        const auto info = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
+        QCOMPARE(info[QLatin1String("status")].toString(), QStringLiteral("complete"));
+        QCOMPARE(info[QLatin1String("heads")].toInt(), 16);
+        QVERIFY(info[QLatin1String("tokens_indexed")].toInt() > 100);
+        QVERIFY(info[QLatin1String("dead_heads")].toInt() >= 0);
+        QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("folder")].toString(), QStringLiteral("lorsa"));
+        QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("layer")].toInt(), 1);
+    }
+
+    void topAndHeadJson()
+    {
+        int checked = 0;
+        for (int head = 0; head < 16; ++head) {
+            const auto h = QString::number(head);
+            const auto top = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), m_atlas, QStringLiteral("--head"), h,
+                                             QStringLiteral("--json")})).array();
+            const auto stats = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"), h,
+                                               QStringLiteral("--json")})).object();
+            for (const auto* key : {"active_count", "frequency", "max", "mean_active", "histogram", "qk_head", "similar_mhsa_head",
+                                    "scores", "promoted", "suppressed", "label", "note"})
+                QVERIFY2(stats.contains(QLatin1String(key)), key);
+            const auto histogram = stats[QLatin1String("histogram")].toObject();
+            QCOMPARE(histogram[QLatin1String("edges")].toArray().size(), histogram[QLatin1String("counts")].toArray().size() + 1);
+            double previous = INFINITY;
+            for (int r = 0; r < top.size(); ++r) {
+                const auto c = top[r].toObject();
+                QCOMPARE(c[QLatin1String("rank")].toInt(), r);
+                const auto tokens = c[QLatin1String("tokens")].toArray();
+                const auto position = c[QLatin1String("position")].toInt();
+                QVERIFY(position >= 1 && position < tokens.size());
+                QCOMPARE(tokens[0].toInt(), 266);  // the fixture's BOS first
+                QCOMPARE(c[QLatin1String("z_pattern")].toArray().size(), position + 1);
+                QVERIFY(c[QLatin1String("text")].toString().size() > 0);
+                QVERIFY(c.contains(QLatin1String("document")) && c.contains(QLatin1String("start")));
+                const auto activation = c[QLatin1String("activation")].toDouble();
+                QVERIFY(activation > 0 && activation <= previous);
+                QCOMPARE(c[QLatin1String("activations")].toArray()[position].toDouble(), activation);
+                previous = activation;
+                ++checked;
+            }
+            if (!top.isEmpty())
+                QCOMPARE(top[0].toObject()[QLatin1String("activation")].toDouble(), stats[QLatin1String("max")].toDouble());
+        }
+        QVERIFY(checked > 20);
+    }
+
+    void searchAndLabels()
+    {
+        const auto hits = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--token"),
+                                          QStringLiteral("a"), QStringLiteral("--json")})).array();
+        QVERIFY(!hits.isEmpty());
+        const auto labels = path(m_fixture->dir / "labels.csv");
+        test::writeFile(m_fixture->dir / "labels.csv", "head,label,note,bookmark\n2,\"name mover, maybe\",,1\n");
+        QCOMPARE(lorsaCli({QStringLiteral("atlas"), QStringLiteral("labels"), m_atlas, QStringLiteral("--import"), labels}).exitCode, 0);
+        const auto found = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--label"),
+                                           QStringLiteral("mover"), QStringLiteral("--json")})).array();
+        QCOMPARE(found.size(), 1);
+        QCOMPARE(found[0].toObject()[QLatin1String("head")].toInt(), 2);
+        // A rebuild into the same file keeps the label.
+        QCOMPARE(lorsaCli(indexArguments(m_atlas)).exitCode, 0);
+        const auto head = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"),
+                                          QStringLiteral("2"), QStringLiteral("--json")})).object();
+        QCOMPARE(head[QLatin1String("label")].toString(), QStringLiteral("name mover, maybe"));
+    }
+
+    void shardsMergeAndRefusals()
+    {
+        QStringList shards;
+        for (int i = 0; i < 2; ++i) {
+            const auto out = path(m_fixture->dir / ("shard" + std::to_string(i) + ".sqlite"));
+            auto arguments = indexArguments(out);
+            arguments << QStringLiteral("--shard") << QStringLiteral("%1/2").arg(i);
+            QCOMPARE(lorsaCli(arguments).exitCode, 0);
+            shards << out;
+        }
+        const auto merged = path(m_fixture->dir / "merged.sqlite");
+        QCOMPARE(lorsaCli(QStringList{QStringLiteral("atlas"), QStringLiteral("merge"), merged} + shards).exitCode, 0);
+        const auto a = lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), merged, QStringLiteral("--head"), QStringLiteral("1"), QStringLiteral("--json")});
+        const auto b = lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), m_atlas, QStringLiteral("--head"), QStringLiteral("1"), QStringLiteral("--json")});
+        QCOMPARE(a.out, b.out);
+
+        test::writeFile(m_fixture->dir / "junk.sqlite", "junk junk junk");
+        const auto junk = lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), path(m_fixture->dir / "junk.sqlite")});
+        QCOMPARE(junk.exitCode, 2);
+        QVERIFY2(junk.err.contains(QLatin1String("not an SQLite database")), qPrintable(junk.err));
+        auto other = indexArguments(m_atlas);
+        other[4] = path(m_fixture->otherLorsa);
+        const auto refused = lorsaCli(other);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QLatin1String("built from Lorsa")), qPrintable(refused.err));
+        const auto missing = lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), m_atlas, QStringLiteral("--head"), QStringLiteral("99")});
+        QCOMPARE(missing.exitCode, 2);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAtlasCli)
+#include "test_atlas_cli.moc"

@@ -1,0 +1,40 @@
+#pragma once
+// A Lorsa head's atlas card as a figure for a paper (`lorsa figure --atlas ... --view head-card`):
+// its top contexts as token strips shaded by the head's activation with the peak outlined and the
+// z-pattern drawn under the key tokens, then the histogram of its activations (log-scaled counts).
+// Not a widget: a FigureSource that FigureExporter writes as PNG, SVG or PDF.
+
+#include "model/atlas/atlas_types.h"
+#include "widgets/figure_source.h"
+
+#include <vector>
+
+namespace lorsa {
+
+struct HeadCardData {
+    AtlasHead head;
+    std::vector<AtlasContext> contexts;  ///< best first
+    QString title;                       ///< e.g. the Lorsa's name
+};
+
+class HeadCardFigure : public FigureSource {
+public:
+    /// Contexts shown (the best ones).
+    static constexpr int kMaxContexts = 8;
+
+    explicit HeadCardFigure(HeadCardData data);
+
+    double figureHeight(double width) const override;
+    void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
+    DataTable figureData() const override;
+    QString figureName() const override { return QStringLiteral("head-card"); }
+
+private:
+    /// Height of context \p index's strip at \p width.
+    double stripHeight(size_t index, double width) const;
+    int shownContexts() const;
+
+    HeadCardData m_data;
+};
+
+} // namespace lorsa
