@@ -36,7 +36,8 @@ QString takeFolders(const QStringList& folders, ExplorerOptions& options)
                 .arg(dir, kind.kind == FolderKind::Model ? QStringLiteral("model") : QStringLiteral("Lorsa"), slot);
         slot = dir;
     }
-    if (!options.lorsaDir.isEmpty() && options.modelDir.isEmpty())
+    // (--lorsa without --model has its own message below.)
+    if (!folders.isEmpty() && !options.lorsaDir.isEmpty() && options.modelDir.isEmpty())
         return QStringLiteral("%1 is a Lorsa folder: give its model folder too (lorsa-explorer MODEL_DIR LORSA_DIR)").arg(options.lorsaDir);
     return {};
 }
