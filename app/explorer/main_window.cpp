@@ -189,6 +189,7 @@ void MainWindow::buildToolBar()
     layerRow->addWidget(new QLabel(tr(" Lorsa "), layerBox));
     layerRow->addWidget(m_layer);
     m_layerAction = bar->addWidget(layerBox);
+    m_layerAction->setObjectName(QStringLiteral("lorsaLayerAction"));
     m_layerAction->setVisible(false);
     connect(m_layer, &QComboBox::activated, this, &MainWindow::switchLorsa);
     bar->addWidget(new QLabel(tr(" Colour tokens by "), this));

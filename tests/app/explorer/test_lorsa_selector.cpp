@@ -8,6 +8,7 @@
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
@@ -59,7 +60,7 @@ private Q_SLOTS:
         options.text = QStringLiteral("the cat sat");
         options.hasText = true;
         MainWindow window(options);
-        window.resize(1200, 800);
+        window.resize(1600, 1000);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
@@ -70,7 +71,8 @@ private Q_SLOTS:
         QVERIFY(selector);
         QCOMPARE(selector->count(), 2);
         QCOMPARE(selector->itemText(1), QStringLiteral("layer 2 · 2x/k3"));
-        QVERIFY(selector->isVisibleTo(&window));
+        auto* selectorAction = window.findChild<QAction*>(QStringLiteral("lorsaLayerAction"));
+        QVERIFY(selectorAction && selectorAction->isVisible());
         auto* bos = window.findChild<QCheckBox*>(QStringLiteral("prependBos"));
         QVERIFY(bos && bos->text().contains(QStringLiteral("<|endoftext|>")));
         window.promptEditor()->setPlainText(QStringLiteral("the cat sat on the mat"));

@@ -208,8 +208,12 @@ private Q_SLOTS:
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         window.openDroppedFolder(QString::fromStdString(m_fixture->lorsa.string()));  // no model yet
         QVERIFY2(window.banner()->message().contains(QStringLiteral("model folder first")), qPrintable(window.banner()->message()));
-        window.openDroppedFolder(QString::fromStdString(m_fixture->dir.path().string()));  // neither
+        std::filesystem::create_directories(m_fixture->dir / "neither");
+        window.openDroppedFolder(QString::fromStdString((m_fixture->dir / "neither").string()));
         QVERIFY(window.banner()->message().contains(QStringLiteral("config.json")));
+        // The fixture's own folder holds Lorsa folders: a Lorsa set, which needs a model too.
+        window.openDroppedFolder(QString::fromStdString(m_fixture->dir.path().string()));
+        QVERIFY2(window.banner()->message().contains(QStringLiteral("model folder first")), qPrintable(window.banner()->message()));
         window.openDroppedFolder(QString::fromStdString(m_fixture->model.string()));
         QVERIFY(loaded.wait(kTimeoutMs));
         QCOMPARE(window.sessionInfo().nOvHeads, 0);
