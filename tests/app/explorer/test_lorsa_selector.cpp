@@ -57,8 +57,6 @@ private Q_SLOTS:
         options.modelDir = QString::fromStdString((m_dir / "gpt2").string());
         options.lorsaDir = QString::fromStdString((m_dir / "set").string());
         options.device = QStringLiteral("cpu");
-        options.text = QStringLiteral("the cat sat");
-        options.hasText = true;
         MainWindow window(options);
         window.resize(1600, 1000);
         window.show();
