@@ -95,18 +95,24 @@ void PromptRunner::recomputePrefix(const std::vector<int64_t>& ids, int64_t posi
     m_run.reconstructed = output.reconstructed;
     m_run.target = engine.reconstructionTarget(cache.at(engine.lorsaOutHook()), mode);
 
+    m_splicedNll = nllOfRun(splicedLogits(prefix, residualPre, output.reconstructed, cancelled), ids, 0);  // fills m_spliced
+}
+
+at::Tensor PromptRunner::splicedLogits(const at::Tensor& tokens, const at::Tensor& residualPre, const at::Tensor& reconstructed,
+                                       const std::function<bool()>& cancelled)
+{
     ForwardOptions spliced;
     spliced.cancelled = cancelled;
     spliced.keyValues = &m_spliced;
-    spliced.resumeFrom = ResumePoint{layer, residualPre};
-    const auto outHook = engine.lorsaOutHook();
-    const auto replacement = output.reconstructed.to(engine.dtype());
+    spliced.resumeFrom = ResumePoint{m_patternLayer, residualPre};
+    const auto outHook = m_engine.lorsaOutHook();
+    const auto replacement = reconstructed.to(m_engine.dtype());
     spliced.intervene = [&](const std::string& hook, at::Tensor& activation) {
         if (hook == outHook)
             activation = replacement;
     };
     ActivationCache unused;
-    m_splicedNll = nllOfRun(engine.model().forward(prefix, unused, spliced), ids, 0);  // fills m_spliced
+    return m_engine.model().forward(tokens, unused, spliced);
 }
 
 const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::function<bool()>& cancelled)
@@ -170,24 +176,13 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
         const auto output = sae->forward(input, lorsaOptions);  // grows m_lorsa
         const auto residualPre = cache.at(blockHook(layer, "hook_resid_pre"));
 
-        ForwardOptions spliced;
-        spliced.cancelled = cancelled;
-        spliced.keyValues = &m_spliced;
-        spliced.resumeFrom = ResumePoint{layer, residualPre};
-        const auto outHook = engine.lorsaOutHook();
-        const auto replacement = output.reconstructed.to(engine.dtype());
-        spliced.intervene = [&](const std::string& hook, at::Tensor& activation) {
-            if (hook == outHook)
-                activation = replacement;
-        };
-        ActivationCache unused;
-        const auto splicedLogits = engine.model().forward(newTokens, unused, spliced);  // grows m_spliced
-        const auto splicedNll = appended(m_splicedNll, reused, nllOfRun(splicedLogits, ids, reused), 0);
+        const auto logitsSpliced = splicedLogits(newTokens, residualPre, output.reconstructed, cancelled);  // grows m_spliced
+        const auto splicedNll = appended(m_splicedNll, reused, nllOfRun(logitsSpliced, ids, reused), 0);
 
         run.lorsaInput = appended(m_run.lorsaInput, reused, input, 1);
         run.featureActs = appended(m_run.featureActs, reused, output.featureActs, 1);
         run.reconstructed = appended(m_run.reconstructed, reused, output.reconstructed, 1);
-        run.target = appended(m_run.target, reused, engine.reconstructionTarget(cache.at(outHook), mode), 1);
+        run.target = appended(m_run.target, reused, engine.reconstructionTarget(cache.at(engine.lorsaOutHook()), mode), 1);
         run.residualPre = appended(m_run.residualPre, reused, residualPre, 1);
 
         FidelityReport report = reconstructionFidelity(run.target, run.reconstructed, run.featureActs);

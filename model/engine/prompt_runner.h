@@ -63,6 +63,10 @@ public:
 private:
     /// Keeps the first \p positions of everything carried over between prompts.
     void truncate(int64_t positions);
+    /// The Lorsa-spliced pass over \p tokens from the Lorsa's block (its hook_resid_pre
+    /// \p residualPre), \p reconstructed in place of hook_attn_out; grows m_spliced.
+    at::Tensor splicedLogits(const at::Tensor& tokens, const at::Tensor& residualPre, const at::Tensor& reconstructed,
+                             const std::function<bool()>& cancelled);
     /// After changeLayer: the first \p positions of \p ids run at the new layer, from
     /// the old layer's residual where possible; fills the Lorsa-side caches and results.
     void recomputePrefix(const std::vector<int64_t>& ids, int64_t positions, const std::function<bool()>& cancelled);
