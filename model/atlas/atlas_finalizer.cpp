@@ -102,6 +102,7 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
             }
             const auto patterns = at::cat(patternGroups, 0);                                  // [n_qk,C,C]
             const auto values = at::cat(valueGroups, 1);                                      // [C,n_ov]
+            std::map<int64_t, MhsaMatch> similarOfQk;
             std::vector<int64_t> qkHeads, positions;
             std::vector<float> peaks;
             const auto headIndex = at::tensor(heads, at::kLong);
@@ -140,10 +141,15 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
                 // The MHSA comparison is kept for the head's strongest context: measure it where
                 // this one may be it (ties are settled below).
                 if (nearlyEqual(peaks[i], members[static_cast<size_t>(head)].front().activation) || list.size() == 1) {
-                    const auto own = patterns.select(0, qkHeads[i]).narrow(0, 0, length).narrow(1, 0, length).to(at::kCPU);
-                    const auto distances = meanJensenShannonDistance(own, mhsa);
-                    const auto best = distances.argmin().item<int64_t>();
-                    similarOn[{head, span.document, span.start}] = {best, distances[best].item<double>()};
+                    // It depends on the QK head only: once per QK head and context.
+                    auto known = similarOfQk.find(qkHeads[i]);
+                    if (known == similarOfQk.end()) {
+                        const auto own = patterns.select(0, qkHeads[i]).narrow(0, 0, length).narrow(1, 0, length).to(at::kCPU);
+                        const auto distances = meanJensenShannonDistance(own, mhsa);
+                        const auto best = distances.argmin().item<int64_t>();
+                        known = similarOfQk.emplace(qkHeads[i], MhsaMatch{best, distances[best].item<double>()}).first;
+                    }
+                    similarOn[{head, span.document, span.start}] = known->second;
                 }
             }
         }
@@ -169,7 +175,7 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
     for (const auto& score : scores)
         if (score.kind == "lorsa_qk")
             qkScores[score.head] = score;
-    HeadAttribution attribution(engine);
+    HeadAttribution attribution(engine, /*valueTokens=*/false);
     std::vector<int64_t> all;
     for (int64_t h = 0; h < state.heads; ++h)
         all.push_back(h);
