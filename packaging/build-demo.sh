@@ -52,4 +52,10 @@ cp "$work/lorsa/config.json" "$work/lorsa/sae_weights.safetensors" "$demo/lorsa/
 # 5. The head scores the demo promises (tests/model/engine recomputes them).
 "$lorsa" heads --model "$demo/model" --lorsa "$demo/lorsa"
 
+# 6. The head atlas of the held-out split (docs/ATLAS.md): every head's top contexts and statistics
+#    (about 24k tokens, 4 MB; the explorer does not open it yet).
+rm -f "$demo/atlas.sqlite"
+"$lorsa" index --model "$demo/model" --lorsa "$demo/lorsa" --corpus "$demo/heldout.txt" --out "$demo/atlas.sqlite" \
+  --context 128 --top 32 --device cpu --threads "$threads"
+
 echo "demo model rebuilt in $(( $(date +%s) - start )) s (work folder $work)"

@@ -2,6 +2,7 @@
 // (Engine::run per context, at::topk at the end), in the same run (docs/BENCHMARKS.md).
 
 #include "app/cli/commands.h"
+#include "app/cli/malloc_tuning.h"
 
 #include "model/atlas/index_benchmark.h"
 #include "model/core/compute_device.h"
@@ -41,6 +42,7 @@ void addBenchIndexCommand(CLI::App& app, Streams streams)
         options.out = flags->out;
         options.modelDir = flags->engine.model;
         options.lorsaDir = flags->engine.lorsa;
+        reuseLargeAllocations();
         const Engine engine(flags->engine.toOptions());
         const auto r = runIndexBenchmark(engine, options, flags->naiveContexts);
         const auto heads = engine.lorsa() ? engine.lorsa()->config().nOvHeads : 0;

@@ -1,8 +1,12 @@
 #include "app/cli/command_context.h"
+#include "app/cli/malloc_tuning.h"
 
 #include "model/core/error.h"
 
 #include <charconv>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fstream>
 #include <sstream>
 
@@ -53,6 +57,15 @@ SessionOptions EngineFlags::toSessionOptions() const
     options.threads = threads;
     options.lorsaInput = lorsaInput;
     return options;
+}
+
+void reuseLargeAllocations()
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum on 64-bit
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_TOP_PAD, 64 << 20);
+#endif
 }
 
 std::string promptFrom(const std::string& text, const std::string& textFile)

@@ -2,6 +2,7 @@
 // into an SQLite file; Ctrl-C checkpoints and stops, --resume continues (docs/ATLAS.md).
 
 #include "app/cli/commands.h"
+#include "app/cli/malloc_tuning.h"
 #include "app/cli/progress_line.h"
 
 #include "model/atlas/atlas_indexer.h"
@@ -88,6 +89,7 @@ void addIndexCommand(CLI::App& app, Streams streams)
         options.out = flags->out;
         options.modelDir = flags->engine.model;
         options.lorsaDir = flags->engine.lorsa;
+        reuseLargeAllocations();
         const Engine engine(flags->engine.toOptions());
         ProgressLine line(streams.err);
         options.progress = [&](const IndexProgress& progress) { line.update(progress); };

@@ -20,12 +20,6 @@ namespace {
 constexpr int64_t kQkGroup = 32;
 constexpr int64_t kOvGroup = 1024;
 
-std::vector<float> floats(const at::Tensor& t)
-{
-    const auto c = t.to(at::kCPU, at::kFloat).contiguous();
-    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
-}
-
 struct MhsaMatch {
     int64_t head = -1;
     double distance = 0;
@@ -90,53 +84,72 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
             const auto x = run.lorsaInput;                                                         // [1,C,d]
             const auto allActs = run.lorsa->featureActs.select(0, 0).narrow(0, 0, length).to(at::kCPU, at::kFloat).contiguous();  // [len,H]
             const auto mhsa = run.cache.at(patternHook).select(0, 0).narrow(1, 0, length).narrow(2, 0, length).to(at::kCPU);
-            // Patterns and values in fixed groups of heads, so that a head's numbers never
-            // depend on which other heads share the context (a merge copies shard rows).
-            std::map<int64_t, at::Tensor> patternGroups;  // group -> [n,C,C]
-            std::map<int64_t, at::Tensor> valueGroups;    // group -> [C,n]
-            const auto patternOf = [&](int64_t qk) {       // [C,C]
-                const auto group = qk / kQkGroup;
-                if (!patternGroups.count(group)) {
-                    std::vector<int64_t> groupHeads;
-                    for (int64_t i = group * kQkGroup; i < std::min(sae.config().nQkHeads, (group + 1) * kQkGroup); ++i)
-                        groupHeads.push_back(i);
-                    patternGroups[group] = sae.patterns(x, groupHeads).select(0, 0).to(at::kCPU, at::kFloat);
-                }
-                return patternGroups[group].select(0, qk - group * kQkGroup);
-            };
-            const auto valuesOf = [&](int64_t head) {     // [C]
-                const auto group = head / kOvGroup;
-                if (!valueGroups.count(group)) {
-                    std::vector<int64_t> groupHeads;
-                    for (int64_t i = group * kOvGroup; i < std::min(sae.config().nOvHeads, (group + 1) * kOvGroup); ++i)
-                        groupHeads.push_back(i);
-                    valueGroups[group] = sae.headValues(x, groupHeads).select(0, 0).to(at::kCPU, at::kFloat);
-                }
-                return valueGroups[group].select(1, head - group * kOvGroup);
-            };
-            for (const auto head : heads) {
-                const auto actRow = floats(allActs.select(1, head));
+            // Patterns and values of every head, computed in fixed groups of heads so that a
+            // head's numbers never depend on which other heads share the context (a merge copies
+            // shard rows); the element-wise products below are exact whatever the shapes.
+            std::vector<at::Tensor> patternGroups, valueGroups;
+            for (int64_t first = 0; first < sae.config().nQkHeads; first += kQkGroup) {
+                std::vector<int64_t> groupHeads;
+                for (int64_t i = first; i < std::min(sae.config().nQkHeads, first + kQkGroup); ++i)
+                    groupHeads.push_back(i);
+                patternGroups.push_back(sae.patterns(x, groupHeads).select(0, 0));
+            }
+            for (int64_t first = 0; first < sae.config().nOvHeads; first += kOvGroup) {
+                std::vector<int64_t> groupHeads;
+                for (int64_t i = first; i < std::min(sae.config().nOvHeads, first + kOvGroup); ++i)
+                    groupHeads.push_back(i);
+                valueGroups.push_back(sae.headValues(x, groupHeads).select(0, 0));
+            }
+            const auto patterns = at::cat(patternGroups, 0);                                  // [n_qk,C,C]
+            const auto values = at::cat(valueGroups, 1);                                      // [C,n_ov]
+            std::map<int64_t, MhsaMatch> similarOfQk;
+            std::vector<int64_t> qkHeads, positions;
+            std::vector<float> peaks;
+            const auto headIndex = at::tensor(heads, at::kLong);
+            const auto actRows = allActs.index_select(1, headIndex).t().contiguous();        // [n,len]
+            for (size_t i = 0; i < heads.size(); ++i) {
                 // The exact peak: the largest activation over the non-BOS positions, first one.
+                const float* row = actRows.data_ptr<float>() + i * static_cast<size_t>(length);
                 int64_t position = 1;
                 for (int64_t t = 2; t < length; ++t)
-                    if (actRow[static_cast<size_t>(t)] > actRow[static_cast<size_t>(position)])
+                    if (row[t] > row[position])
                         position = t;
-                const float peak = actRow[static_cast<size_t>(position)];
+                positions.push_back(position);
+                peaks.push_back(row[position]);
+                qkHeads.push_back(sae.qkHeadOf(heads[i]));
+            }
+            // z[q,k] = A[q,k] v[k] (LorsaLayer::zPatterns) at each head's peak query: [n,C].
+            const auto device = patterns.device();
+            const auto qkIndex = at::tensor(qkHeads, at::kLong).to(device);
+            const auto zRows = (patterns.index({qkIndex, at::tensor(positions, at::kLong).to(device)}) *
+                                values.index_select(1, headIndex.to(device)).t())
+                                   .to(at::kCPU, at::kFloat)
+                                   .contiguous();
+            for (size_t i = 0; i < heads.size(); ++i) {
+                const auto head = heads[i];
+                const auto position = positions[i];
+                const float* actRow = actRows.data_ptr<float>() + i * static_cast<size_t>(length);
+                const float* zRow = zRows.data_ptr<float>() + i * static_cast<size_t>(zRows.size(1));
                 auto& list = lists[static_cast<size_t>(head)];
-                list.push_back({peak, span.document, span.start, position});
-                // z[q,k] = A[q,k] v[k] (LorsaLayer::zPatterns), at the peak query only.
-                const auto pattern = patternOf(sae.qkHeadOf(head));
-                const auto zRow = floats(pattern.select(0, position).narrow(0, 0, position + 1) * valuesOf(head).narrow(0, 0, position + 1));
+                list.push_back({peaks[i], span.document, span.start, position});
                 const auto peakToken = ids[static_cast<size_t>(position)];
                 insertTop.bind(1, head).bind(2, -static_cast<int64_t>(list.size())).bind(3, span.document).bind(4, span.start);
-                insertTop.bind(5, position).bind(6, static_cast<double>(peak)).bind(7, peakToken);
-                insertTop.bind(8, engine.tokenizer().tokenText(peakToken)).bindVector(9, actRow).bindVector(10, zRow).run();
+                insertTop.bind(5, position).bind(6, static_cast<double>(peaks[i])).bind(7, peakToken);
+                insertTop.bind(8, engine.tokenizer().tokenText(peakToken));
+                insertTop.bindBlob(9, actRow, static_cast<size_t>(length) * sizeof(float));
+                insertTop.bindBlob(10, zRow, static_cast<size_t>(position + 1) * sizeof(float)).run();
                 // The MHSA comparison is kept for the head's strongest context: measure it where
                 // this one may be it (ties are settled below).
-                if (nearlyEqual(peak, members[static_cast<size_t>(head)].front().activation) || list.size() == 1) {
-                    const auto distances = meanJensenShannonDistance(pattern.narrow(0, 0, length).narrow(1, 0, length), mhsa);
-                    const auto best = distances.argmin().item<int64_t>();
-                    similarOn[{head, span.document, span.start}] = {best, distances[best].item<double>()};
+                if (nearlyEqual(peaks[i], members[static_cast<size_t>(head)].front().activation) || list.size() == 1) {
+                    // It depends on the QK head only: once per QK head and context.
+                    auto known = similarOfQk.find(qkHeads[i]);
+                    if (known == similarOfQk.end()) {
+                        const auto own = patterns.select(0, qkHeads[i]).narrow(0, 0, length).narrow(1, 0, length).to(at::kCPU);
+                        const auto distances = meanJensenShannonDistance(own, mhsa);
+                        const auto best = distances.argmin().item<int64_t>();
+                        known = similarOfQk.emplace(qkHeads[i], MhsaMatch{best, distances[best].item<double>()}).first;
+                    }
+                    similarOn[{head, span.document, span.start}] = known->second;
                 }
             }
         }
@@ -162,7 +175,7 @@ void finalizeAtlas(const Engine& engine, const AtlasCorpus& corpus, const Runnin
     for (const auto& score : scores)
         if (score.kind == "lorsa_qk")
             qkScores[score.head] = score;
-    HeadAttribution attribution(engine);
+    HeadAttribution attribution(engine, /*valueTokens=*/false);
     std::vector<int64_t> all;
     for (int64_t h = 0; h < state.heads; ++h)
         all.push_back(h);

@@ -54,7 +54,6 @@ void HeadAccumulator::add(const at::Tensor& actsIn, const std::vector<int64_t>& 
         const auto values = flat.index({nonzero.select(1, 0), heads});                    // [K]
         m_count.index_add_(0, heads, at::ones_like(heads));
         m_sum.index_add_(0, heads, values.to(at::kDouble));
-        m_max = at::maximum(m_max, at::full({m_heads}, kEmpty, values.options()).scatter_reduce(0, heads, values, "amax"));
         // Histogram over log-spaced bins of |a| (atlas_types.h).
         const auto bins = ((values.to(at::kDouble).abs().log10() - kHistogramMinExponent) * kHistogramBinsPerDecade)
                               .floor()
@@ -63,6 +62,8 @@ void HeadAccumulator::add(const at::Tensor& actsIn, const std::vector<int64_t>& 
         const auto cells = heads * kHistogramBins + bins;
         m_histogram.view({-1}).index_put_({cells}, at::ones_like(cells), /*accumulate=*/true);
     }
+
+    m_max = at::maximum(m_max, at::where(flat != 0, flat, at::full({}, kEmpty, flat.options())).amax(0));
 
     // Each context's peak (argmax gives the first position of the maximum) enters the running
     // top lists; padding and BOS are zero in masked, so a positive peak is a real position.

@@ -8,8 +8,8 @@
 
 namespace lorsa {
 
-HeadAttribution::HeadAttribution(const Engine& engine)
-    : m_engine(engine)
+HeadAttribution::HeadAttribution(const Engine& engine, bool valueTokens)
+    : m_engine(engine), m_valueTokens(valueTokens)
 {
     c10::InferenceMode guard;
     m_decoderNorms = engine.lorsa()->outputWeights().to(at::kFloat).norm(2, {1}).to(at::kCPU);
@@ -71,9 +71,12 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
         for (auto& list : suppressed)
             for (auto& token : list)
                 token.score = -token.score;
-        const auto valueScores = (at::matmul(embedding, values.t()) - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
-                                 m_embeddingScale.unsqueeze(1);
-        const auto value = topTokens(valueScores);
+        std::vector<std::vector<TokenScore>> value(count);
+        if (m_valueTokens) {
+            const auto valueScores = (at::matmul(embedding, values.t()) - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
+                                     m_embeddingScale.unsqueeze(1);
+            value = topTokens(valueScores);
+        }
         for (size_t i = 0; i < count; ++i)
             m_cache[missing[begin + i]] = {promoted[i], suppressed[i], value[i]};
     }

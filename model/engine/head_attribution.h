@@ -27,7 +27,9 @@ class HeadAttribution {
 public:
     static constexpr int kTopTokens = 10;
 
-    explicit HeadAttribution(const Engine& engine);
+    /// Without \p valueTokens only the unembedding side is computed (HeadTokens::value stays
+    /// empty): an atlas lists promoted and suppressed tokens of every head and needs no more.
+    explicit HeadAttribution(const Engine& engine, bool valueTokens = true);
 
     /// |w_o^i| in model units: [n_ov] float32 on the CPU.
     const at::Tensor& decoderNorms() const { return m_decoderNorms; }
@@ -41,6 +43,7 @@ private:
     std::vector<std::vector<TokenScore>> topTokens(const at::Tensor& scores) const; // scores [V,n] -> n lists
 
     const Engine& m_engine;
+    bool m_valueTokens = true;
     at::Tensor m_decoderNorms;    // [n_ov]
     at::Tensor m_embeddingMean;   // [V] per-row mean (LayerNorm models) or zeros
     at::Tensor m_embeddingScale;  // [V] per-row std (LayerNorm) or rms (RMSNorm)

@@ -4,6 +4,7 @@
 
 #include "tests/model/atlas/atlas_fixture.h"
 
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -136,6 +137,20 @@ private Q_SLOTS:
         const auto head = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"),
                                           QStringLiteral("2"), QStringLiteral("--json")})).object();
         QCOMPARE(head[QLatin1String("label")].toString(), QStringLiteral("name mover, maybe"));
+    }
+
+    void headCardFigure()
+    {
+        const auto out = path(m_fixture->dir / "card.png");
+        const auto run = lorsaCli({QStringLiteral("figure"), QStringLiteral("--atlas"), m_atlas, QStringLiteral("--view"),
+                                   QStringLiteral("head-card"), QStringLiteral("--head"), QStringLiteral("1"), QStringLiteral("--out"), out,
+                                   QStringLiteral("--dpi"), QStringLiteral("50")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QImage image(out);
+        QVERIFY(!image.isNull() && image.height() > 100);
+        const auto wrong = lorsaCli({QStringLiteral("figure"), QStringLiteral("--atlas"), m_atlas, QStringLiteral("--view"),
+                                     QStringLiteral("qk"), QStringLiteral("--head"), QStringLiteral("1"), QStringLiteral("--out"), out});
+        QCOMPARE(wrong.exitCode, 2);
     }
 
     void shardsMergeAndRefusals()
