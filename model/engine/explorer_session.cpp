@@ -107,10 +107,12 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     if (options.lorsaLayer)
         engineOptions.lorsaChoice.layer = *options.lorsaLayer;
     engineOptions.lorsaChoice.variant = options.lorsaVariant;
+    // The set is listed once: it gives the default choice below and SessionInfo::lorsaOffers.
+    const auto lorsaSet = options.lorsaDir.empty() ? std::vector<LorsaSetEntry>() : listLorsaSet(options.lorsaDir);
     // A window opens a whole set without asking first: it starts on the set's first Lorsa (the
     // smallest variant, the lowest layer) and offers the others (SessionInfo::lorsaOffers).
     if (!options.lorsaDir.empty() && !options.lorsaLayer && !isLorsaFolder(options.lorsaDir))
-        for (const auto& entry : listLorsaSet(options.lorsaDir))
+        for (const auto& entry : lorsaSet)
             if (entry.problem.empty() && (options.lorsaVariant.empty() || entry.variant == options.lorsaVariant)) {
                 engineOptions.lorsaChoice.layer = entry.layer;
                 engineOptions.lorsaChoice.variant = entry.variant;
@@ -145,7 +147,7 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
         info.bosToken = engine.tokenizer().tokenText(*bos);
     state.runner = std::make_unique<PromptRunner>(engine, engine.lorsa() ? engine.lorsa()->config().layer : 0);
     if (engine.lorsa()) {
-        for (const auto& entry : listLorsaSet(options.lorsaDir))
+        for (const auto& entry : lorsaSet)
             if (entry.problem.empty())
                 info.lorsaOffers.push_back({static_cast<int32_t>(entry.layer), entry.variant, entry.dir.string()});
         if (progress)
