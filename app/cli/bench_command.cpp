@@ -129,6 +129,14 @@ void addBenchCommand(CLI::App& app, Streams streams)
                 {"rss_after_load_mb", result.rssAfterLoadMb},
                 {"peak_rss_mb", result.peakRssMb},
             };
+            if (engine.lorsa())
+                json["lorsa_attention"] = result.fusedAttention ? "scaled_dot_product_attention" : "blocked";
+            if (result.gpuPeakMb)
+                json["gpu_peak_mb"] = *result.gpuPeakMb;
+            if (result.lorsaGpuWorkingMb)
+                json["lorsa_gpu_working_mb"] = *result.lorsaGpuWorkingMb;
+            if (result.baselineLorsaGpuWorkingMb)
+                json["baseline_lorsa_gpu_working_mb"] = *result.baselineLorsaGpuWorkingMb;
             if (result.baselineLorsaMs) {
                 json["baseline_lorsa_ms"] = result.baselineLorsaMs->median;
                 json["baseline_peak_rss_mb"] = *result.baselinePeakRssMb;
@@ -148,6 +156,11 @@ void addBenchCommand(CLI::App& app, Streams streams)
         std::snprintf(line, sizeof line, "throughput      %9.0f tokens/s\nmemory          %9.0f MiB after load, %.0f MiB peak\n",
                       result.tokensPerSecond, result.rssAfterLoadMb, result.peakRssMb);
         streams.out << line;
+        if (result.gpuPeakMb) {
+            std::snprintf(line, sizeof line, "GPU memory      %9.0f MiB allocator peak, Lorsa forward %.0f MiB working\n", *result.gpuPeakMb,
+                          result.lorsaGpuWorkingMb.value_or(0));
+            streams.out << line;
+        }
         if (result.baselineLorsaMs) {
             std::snprintf(line, sizeof line, "straightforward Lorsa %s, peak %.0f MiB: ours is %.2fx faster\n",
                           formatStats(*result.baselineLorsaMs).c_str(), *result.baselinePeakRssMb,

@@ -1,6 +1,8 @@
 #include "model/engine/benchmark.h"
 
+#include "model/core/device_memory.h"
 #include "model/core/error.h"
+#include "model/core/fused_attention.h"
 
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
@@ -10,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <utility>
 #include <fstream>
 
 namespace lorsa {
@@ -26,6 +30,36 @@ double timeMs(at::Device device, Work&& work)
         torch::cuda::synchronize();
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
+
+/// Tracks an accelerator allocator's peaks across forwards; answers nothing where it cannot tell.
+class DevicePeaks {
+public:
+    explicit DevicePeaks(at::Device device) : m_device(device) {}
+
+    /// Runs \p work and returns its time; remembers the allocator's peak and how far it rose
+    /// above what was live before \p work.
+    template <typename Work>
+    double time(Work&& work)
+    {
+        resetDevicePeak(m_device);
+        const auto before = deviceMemory(m_device);
+        const double ms = timeMs(m_device, std::forward<Work>(work));
+        if (const auto after = deviceMemory(m_device); before && after) {
+            m_known = true;
+            m_peak = std::max(m_peak, after->peakMb);
+            m_working = std::max(m_working, after->peakMb - before->currentMb);
+        }
+        return ms;
+    }
+    std::optional<double> peakMb() const { return m_known ? std::optional<double>(m_peak) : std::nullopt; }
+    std::optional<double> workingMb() const { return m_known ? std::optional<double>(m_working) : std::nullopt; }
+
+private:
+    at::Device m_device;
+    bool m_known = false;
+    double m_peak = 0;
+    double m_working = 0;
+};
 
 } // namespace
 
@@ -66,16 +100,18 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
     std::vector<double> lorsaSamples;
     std::vector<double> totalSamples;
     at::Tensor lorsaInput;
+    DevicePeaks modelPeaks(engine.device());
+    DevicePeaks lorsaPeaks(engine.device());
     for (int run = 0; run < options.warmup + options.repeats; ++run) {
         ActivationCache cache;
         ForwardOptions forward;
         if (sae)
             forward.capture.names = {inHook};
-        const double modelMs = timeMs(engine.device(), [&] { engine.model().forward(tokens, cache, forward); });
+        const double modelMs = modelPeaks.time([&] { engine.model().forward(tokens, cache, forward); });
         double lorsaMs = 0;
         if (sae) {
             lorsaInput = engine.lorsaInputFrom(cache.at(inHook), engine.inputMode().chosen);
-            lorsaMs = timeMs(engine.device(), [&] { sae->forward(lorsaInput); });
+            lorsaMs = lorsaPeaks.time([&] { sae->forward(lorsaInput); });
         }
         if (run < options.warmup)
             continue;
@@ -88,18 +124,24 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
     result.totalMs = timingStatsOf(totalSamples);
     result.tokensPerSecond = static_cast<double>(options.tokens) / (result.totalMs.median / 1000.0);
     result.peakRssMb = peakRssMb();
+    if (modelPeaks.peakMb())
+        result.gpuPeakMb = std::max(*modelPeaks.peakMb(), lorsaPeaks.peakMb().value_or(0));
+    result.lorsaGpuWorkingMb = lorsaPeaks.workingMb();
+    result.fusedAttention = sae && !engine.device().is_cpu() && hasFusedAttention();
 
     if (options.baseline && sae) {
         LorsaForwardOptions straightforward;
         straightforward.straightforward = true;
         std::vector<double> samples;
+        DevicePeaks baselinePeaks(engine.device());
         for (int run = 0; run < options.warmup + options.repeats; ++run) {
-            const double ms = timeMs(engine.device(), [&] { sae->forward(lorsaInput, straightforward); });
+            const double ms = baselinePeaks.time([&] { sae->forward(lorsaInput, straightforward); });
             if (run >= options.warmup)
                 samples.push_back(ms);
         }
         result.baselineLorsaMs = timingStatsOf(samples);
         result.baselinePeakRssMb = peakRssMb();
+        result.baselineLorsaGpuWorkingMb = baselinePeaks.workingMb();
     }
     return result;
 }

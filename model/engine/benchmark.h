@@ -22,6 +22,13 @@ struct BenchmarkResult {
     double peakRssMb = 0;            ///< process peak after our forward passes
     std::optional<TimingStats> baselineLorsaMs;  ///< straightforward forward, when asked
     std::optional<double> baselinePeakRssMb;
+    /// On an accelerator whose allocator LibTorch reports (device_memory.h): the allocator's peak
+    /// over the model and Lorsa forwards (weights included), and the most one Lorsa forward
+    /// allocated above what was live before it (its working memory), ours and the baseline's.
+    std::optional<double> gpuPeakMb;
+    std::optional<double> lorsaGpuWorkingMb;
+    std::optional<double> baselineLorsaGpuWorkingMb;
+    bool fusedAttention = false;  ///< the Lorsa ran through fusedCausalAttention
 };
 
 struct BenchmarkOptions {

@@ -342,7 +342,7 @@ void writeRandomLorsa(const std::filesystem::path& dir, const std::filesystem::p
                          {"rotary_adjacent_pairs", false},
                          {"rotary_scale", 1},
                          {"use_NTK_by_parts_rope", false},
-                         {"n_ctx", std::min<int64_t>(model.nCtx, 2048)},
+                         {"n_ctx", std::min<int64_t>(model.nCtx, 8192)},
                          {"attn_scale", std::sqrt(static_cast<double>(spec.dQkHead))},
                          {"use_post_qk_ln", spec.postQkNorm},
                          {"normalization_type", spec.postQkNorm ? "RMS" : "LN"},

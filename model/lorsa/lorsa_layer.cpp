@@ -1,6 +1,8 @@
 #include "model/lorsa/lorsa_layer.h"
 
 #include "model/core/error.h"
+#include "model/core/fused_attention.h"
+#include "model/lorsa/active_head_decoder.h"
 #include "model/lorsa/causal_attention.h"
 #include "model/lorsa/lorsa_weights.h"
 #include "model/lorsa/rotary_embedding.h"
@@ -12,6 +14,14 @@
 namespace lorsa {
 
 namespace {
+
+/// feature_acts, and for a top-k activation the k active heads of every token with their
+/// activations ([B,T,k]), which the decoder reads instead of the dense matrix.
+struct Activation {
+    at::Tensor acts;      // [B,T,n_ov]
+    at::Tensor heads;     // [B,T,k] or undefined
+    at::Tensor headActs;  // [B,T,k] or undefined
+};
 
 class LorsaLayerImpl final : public LorsaLayer {
 public:
@@ -39,13 +49,16 @@ private:
     /// cache in \p options, \p grown receives its keys and values extended by x's positions.
     at::Tensor hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern,
                                 LorsaKeyValueCache& grown) const;
+    /// hidden_pre [B,T,n_ov] through fusedCausalAttention, all QK heads in one call in the
+    /// Lorsa's dtype, with no pattern materialised: the accelerator path. Cache as above.
+    at::Tensor hiddenPreFused(const at::Tensor& x, const LorsaForwardOptions& options, LorsaKeyValueCache& grown) const;
     /// The benchmark's baseline: every pattern at once and a dense decoder, as the reference Python.
     LorsaOutput forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const;
     /// feature_acts W_O + b_D [B,T,d], reading only the W_O rows of active heads when few are.
-    at::Tensor decode(const at::Tensor& featureActs) const;
+    at::Tensor decode(const Activation& activation) const;
     /// Causal softmax of q k^T / attn_scale, computed in float32 (or float64): [B,h,T,T]
     at::Tensor attention(const at::Tensor& q, const at::Tensor& k) const;
-    at::Tensor activate(const at::Tensor& hiddenPre) const;
+    Activation activate(const at::Tensor& hiddenPre) const;
     at::Tensor headIndex(const std::vector<int64_t>& heads, int64_t count, const char* what) const;
     /// Throws unless \p cache holds keys and values of this Lorsa for x's batch.
     void checkKeyValueCache(const LorsaKeyValueCache& cache, const at::Tensor& x) const;
@@ -186,34 +199,32 @@ at::Tensor LorsaLayerImpl::attention(const at::Tensor& q, const at::Tensor& k) c
     return at::softmax(scores, -1);
 }
 
-at::Tensor LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
+Activation LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
 {
     const auto& c = m_config;
     const auto& norm = m_decoderNorm;
-    const auto kthLargest = [&](const at::Tensor& s) { return std::get<0>(s.topk(c.topK, -1)).narrow(-1, c.topK - 1, 1); };
     if (c.format == LorsaFormat::OriginalRelease) {
         // cal_out_top_k_for_ov1: rank relu(z)|W_O| (or |z||W_O|), keep z where the score reaches
         // the k-th largest (ties keep more than k; with fewer than k positive scores all pass).
         const auto score = (c.rankByAbsolute ? hiddenPre.abs() : at::relu(hiddenPre)) * norm;
-        return hiddenPre * score.ge(kthLargest(score));
+        const auto kthLargest = std::get<0>(score.topk(c.topK, -1)).narrow(-1, c.topK - 1, 1);
+        return {hiddenPre * score.ge(kthLargest), {}, {}};
     }
     // Language-Model-SAEs encode(): the activation function sees hidden_pre * |W_O| when
-    // sparsity_include_decoder_norm, and the result is divided by |W_O| again.
+    // sparsity_include_decoder_norm, and the result is divided by |W_O| again. A zero decoder
+    // row has zero activation; the floor keeps 0/0 from turning it into NaN.
+    const auto flooredNorm = [&] { return norm.clamp_min(std::numeric_limits<float>::min()); };
     auto s = c.sparsityIncludeDecoderNorm ? hiddenPre * norm : hiddenPre;
-    switch (c.activation) {
-    case LorsaActivation::TopK:
-        s = s.clamp_min(0);
-        s = s * s.ge(kthLargest(s));
-        break;
-    case LorsaActivation::JumpRelu:
-        s = s * s.gt(m_threshold);
-        break;
-    case LorsaActivation::Relu:
-        s = s * s.gt(0);
-        break;
+    if (c.activation == LorsaActivation::TopK) {
+        // Exactly k heads per token, as upstream's topk() scatters them (a tie at the k-th value
+        // is broken by at::topk, as there).
+        auto [top, heads] = s.clamp_min(0).topk(c.topK, -1);
+        if (c.sparsityIncludeDecoderNorm)
+            top = top / flooredNorm().index_select(0, heads.reshape({-1})).view_as(heads);
+        return {at::zeros_like(hiddenPre).scatter_(-1, heads, top), heads, top};
     }
-    // A zero decoder row has zero activation; the floor keeps 0/0 from turning it into NaN.
-    return c.sparsityIncludeDecoderNorm ? s / norm.clamp_min(std::numeric_limits<float>::min()) : s;
+    s = s * (c.activation == LorsaActivation::JumpRelu ? s.gt(m_threshold) : s.gt(0));
+    return {c.sparsityIncludeDecoderNorm ? s / flooredNorm() : s, {}, {}};
 }
 
 at::Tensor LorsaLayerImpl::values(const at::Tensor& x) const
@@ -241,8 +252,8 @@ at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForw
     const auto hidden = at::empty_like(in.v);  // [B,n_qk,T,g]
     if (cache) {
         if (cached > 0) {
-            in.k = at::cat({cache->keys, in.k}, 2);
-            in.v = at::cat({cache->values, in.v}, 2);
+            in.k = at::cat({cache->keys.to(in.k.scalar_type()), in.k}, 2);  // the fused path caches its own dtype
+            in.v = at::cat({cache->values.to(in.v.scalar_type()), in.v}, 2);
         }
         grown = {in.k, in.v, s};
     }
@@ -266,6 +277,27 @@ at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForw
     return hiddenPre;
 }
 
+at::Tensor LorsaLayerImpl::hiddenPreFused(const at::Tensor& x, const LorsaForwardOptions& options, LorsaKeyValueCache& grown) const
+{
+    if (options.cancelled && options.cancelled())
+        throw Error(ErrorKind::Cancelled, "Lorsa forward cancelled");
+    const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads;
+    const auto* cache = options.keyValues;
+    const int64_t cached = cache ? cache->length : 0;
+    const auto q = project(x, {}, m_wQ, m_bQ, m_lnQ, cached).permute({0, 2, 1, 3});  // [B,n_qk,T,d_qk']
+    auto k = project(x, {}, m_wK, m_bK, m_lnK, cached).permute({0, 2, 1, 3});        // [B,n_qk,T,d_qk']
+    auto v = values(x).view({batch, t, nQk, m_group}).permute({0, 2, 1, 3});         // [B,n_qk,T,g]
+    if (cache) {
+        if (cached > 0) {  // a cache filled by the chunked path holds float32
+            k = at::cat({cache->keys.to(k.scalar_type()), k}, 2);
+            v = at::cat({cache->values.to(v.scalar_type()), v}, 2);
+        }
+        grown = {k, v, cached + t};
+    }
+    const auto hidden = fusedCausalAttention(q, k, v, 1.0 / m_config.attnScale);  // [B,n_qk,T,g]
+    return hidden.permute({0, 2, 1, 3}).reshape({batch, t, -1});
+}
+
 LorsaOutput LorsaLayerImpl::forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const
 {
     const int64_t batch = x.size(0), t = x.size(1), nQk = m_config.nQkHeads;
@@ -275,20 +307,26 @@ LorsaOutput LorsaLayerImpl::forwardStraightforward(const at::Tensor& x, const Lo
     out.hiddenPre = at::matmul(a, v).permute({0, 2, 1, 3}).reshape({batch, t, -1});
     if (options.keepPatterns)
         out.pattern = a;
-    out.featureActs = activate(out.hiddenPre);
+    out.featureActs = activate(out.hiddenPre).acts;
     out.reconstructed = at::matmul(out.featureActs, m_wO) + m_bD;
     return out;
 }
 
-at::Tensor LorsaLayerImpl::decode(const at::Tensor& featureActs) const
+at::Tensor LorsaLayerImpl::decode(const Activation& activation) const
 {
+    const auto& featureActs = activation.acts;
     const int64_t nOv = m_config.nOvHeads, d = m_config.dModel;
     const auto flat = featureActs.reshape({-1, nOv});  // [B*T,n_ov]
     // Top-k leaves a few active heads per token: gathering their W_O rows reads k/n_ov of the
     // dense GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
     constexpr int64_t kSparseDensity = 64;
-    if (!featureActs.is_cpu())  // a GPU's dense GEMM beats gathering, and counting would synchronise
+    if (!featureActs.is_cpu()) {
+        // An accelerator knows the active heads of a top-k activation without counting them
+        // (which would synchronise with the host); other activations decode densely.
+        if (activation.heads.defined())
+            return decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD);
         return at::matmul(featureActs, m_wO) + m_bD;
+    }
     const int64_t active = flat.count_nonzero().item<int64_t>();
     if (active * kSparseDensity > flat.numel())
         return at::matmul(featureActs, m_wO) + m_bD;
@@ -322,9 +360,11 @@ LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOpt
         return forwardStraightforward(x, options);
     LorsaOutput out;
     LorsaKeyValueCache grown;
-    out.hiddenPre = hiddenPreChunked(x, options, out.pattern, grown);
-    out.featureActs = activate(out.hiddenPre);
-    out.reconstructed = decode(out.featureActs);
+    const bool fused = !x.is_cpu() && hasFusedAttention() && !options.keepPatterns;
+    out.hiddenPre = fused ? hiddenPreFused(x, options, grown) : hiddenPreChunked(x, options, out.pattern, grown);
+    const auto activation = activate(out.hiddenPre);
+    out.featureActs = activation.acts;
+    out.reconstructed = decode(activation);
     if (cache)
         *cache = std::move(grown);
     return out;

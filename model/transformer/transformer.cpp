@@ -1,6 +1,7 @@
 #include "model/transformer/transformer.h"
 
 #include "model/core/error.h"
+#include "model/core/fused_attention.h"
 #include "model/transformer/rotary.h"
 #include "model/transformer/transformer_weights.h"
 
@@ -299,6 +300,8 @@ private:
             auto full = pattern(qh, kh, 0, H);
             pass.hook(patternName, full);
             z = at::matmul(full, vh);
+        } else if (!m_device.is_cpu() && hasFusedAttention()) {
+            z = fusedCausalAttention(qh, kh, vh, 1.0 / std::sqrt(double(dh)));
         } else {
             // Bound the live scores to one chunk of heads; no pattern outlives its chunk.
             const int64_t perHead = std::max<int64_t>(1, B * T * S * 4 * 3);
