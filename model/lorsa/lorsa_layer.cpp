@@ -217,8 +217,10 @@ Activation LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
     auto s = c.sparsityIncludeDecoderNorm ? hiddenPre * norm : hiddenPre;
     if (c.activation == LorsaActivation::TopK) {
         // Exactly k heads per token, as upstream's topk() scatters them (a tie at the k-th value
-        // is broken by at::topk, as there).
-        auto [top, heads] = s.clamp_min(0).topk(c.topK, -1);
+        // is broken by at::topk, as there). Upstream zeroes negative scores before ranking; with
+        // fewer than k positive ones the rest of its top k are zeros, as are these once clamped.
+        auto [top, heads] = s.topk(c.topK, -1);
+        top = top.clamp_min(0);
         if (c.sparsityIncludeDecoderNorm)
             top = top / flooredNorm().index_select(0, heads.reshape({-1})).view_as(heads);
         return {at::zeros_like(hiddenPre).scatter_(-1, heads, top), heads, top};

@@ -41,39 +41,49 @@ RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, at::Device device, a
     // Adjacent pairs: (f0,f0,f1,f1,...); NeoX halves: (f0,f1,...,f0,f1,...).
     freq = m_adjacent ? freq.repeat_interleave(2) : freq.repeat({2});
     const auto angles = pos.unsqueeze(1) / freq.unsqueeze(0);  // [n_ctx, rotary_dim]
-    m_sin = at::sin(angles).to(dtype).to(device);
+    m_signedSin = at::sin(angles).to(dtype).to(device);
     m_cos = at::cos(angles).to(dtype).to(device);
+    foldSignIntoSin();
 }
 
 RotaryEmbedding::RotaryEmbedding(const LorsaConfig& config, const at::Tensor& sin, const at::Tensor& cos, at::Device device,
                                  at::ScalarType dtype)
     : m_dim(config.rotaryDim), m_scale(static_cast<int64_t>(config.rotaryScale)), m_adjacent(config.rotaryAdjacentPairs)
 {
-    m_sin = sin.to(dtype).to(device);
+    m_signedSin = sin.to(dtype).to(device);
     m_cos = cos.to(dtype).to(device);
+    foldSignIntoSin();
 }
 
-at::Tensor RotaryEmbedding::rotateEveryTwo(const at::Tensor& x) const
+void RotaryEmbedding::foldSignIntoSin()
 {
-    // Maps each pair (a, b) to (-b, a).
-    if (m_adjacent) {
-        const auto pairs = x.unflatten(-1, {-1, 2});  // [..., rd/2, 2]
-        return at::stack({-pairs.select(-1, 1), pairs.select(-1, 0)}, -1).flatten(-2);
-    }
+    // Negating a float is exact: (b) * (-sin) is upstream's (-b) * sin.
+    m_signedSin = m_signedSin.clone();
+    if (m_adjacent)
+        m_signedSin.unflatten(-1, {-1, 2}).select(-1, 0).neg_();
+    else
+        m_signedSin.narrow(-1, 0, m_dim / 2).neg_();
+}
+
+at::Tensor RotaryEmbedding::swapPairs(const at::Tensor& x) const
+{
+    if (m_adjacent)
+        return x.unflatten(-1, {-1, 2}).flip(-1).flatten(-2);
     const int64_t half = x.size(-1) / 2;
-    return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+    return at::cat({x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
 at::Tensor RotaryEmbedding::apply(const at::Tensor& x, int64_t firstPosition) const
 {
     const auto input = m_scale > 1 ? x.repeat_interleave(m_scale, -1) : x;
-    const int64_t positions = input.size(1);
-    const auto rot = input.narrow(-1, 0, m_dim);
-    const auto pass = input.narrow(-1, m_dim, input.size(-1) - m_dim);
+    const int64_t positions = input.size(1), width = input.size(-1);
     const auto cos = m_cos.narrow(0, firstPosition, positions).unsqueeze(0).unsqueeze(2);  // [1,T,1,rd]
-    const auto sin = m_sin.narrow(0, firstPosition, positions).unsqueeze(0).unsqueeze(2);
-    const auto rotated = rot * cos + rotateEveryTwo(rot) * sin;
-    return at::cat({rotated, pass}, -1);
+    const auto sin = m_signedSin.narrow(0, firstPosition, positions).unsqueeze(0).unsqueeze(2);
+    const auto rot = m_dim == width ? input : input.narrow(-1, 0, m_dim);
+    auto rotated = at::addcmul(rot * cos, swapPairs(rot), sin);
+    if (m_dim == width)
+        return rotated;
+    return at::cat({rotated, input.narrow(-1, m_dim, width - m_dim)}, -1);
 }
 
 } // namespace lorsa

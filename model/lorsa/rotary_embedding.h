@@ -20,13 +20,16 @@ public:
     at::Tensor apply(const at::Tensor& x, int64_t firstPosition = 0) const;
 
 private:
-    at::Tensor rotateEveryTwo(const at::Tensor& x) const;
+    /// Upstream's rotate-every-two maps each pair (a, b) to (-b, a); this swaps it to (b, a) and
+    /// m_signedSin carries the minus, so that x cos + swap(x) signedSin is three passes over x.
+    at::Tensor swapPairs(const at::Tensor& x) const;
+    void foldSignIntoSin();
 
     int64_t m_dim = 0;
     int64_t m_scale = 1;
     bool m_adjacent = true;
-    at::Tensor m_sin;  // [n_ctx, rotary_dim]
-    at::Tensor m_cos;  // [n_ctx, rotary_dim]
+    at::Tensor m_signedSin;  // [n_ctx, rotary_dim]: sin, negated where the pair's partner is negated
+    at::Tensor m_cos;        // [n_ctx, rotary_dim]
 };
 
 } // namespace lorsa

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GPU checks of docs/BENCHMARKS.md in one prepared run on a lent CUDA machine, in two halves
 # that each fit one `device` call (the second reuses the first's build and checkpoints):
-#   gpu-check.sh check   build (packaging/cuda/build-engine.sh), write random checkpoints of real
-#                        shapes, cross-check CPU vs CUDA, Hugging Face transformers and the
+#   gpu-check.sh prepare build (packaging/cuda/build-engine.sh), write random checkpoints of real shapes
+#   gpu-check.sh check   prepare, then cross-check CPU vs CUDA, Hugging Face transformers and the
 #                        Language-Model-SAEs Lorsa forward (packaging/cuda/lms_lorsa.py)
 #   gpu-check.sh bench   `lorsa bench --device cuda --baseline --json` and the Language-Model-SAEs
 #                        forward on the same Lorsas, dtypes and lengths, then one summary table
@@ -16,7 +16,7 @@ export LD_LIBRARY_PATH=/opt/lorsa-sysroot/usr/lib/x86_64-linux-gnu
 mkdir -p "$out" "$data"
 stamp() { echo "== $(date +%T) $*"; }
 
-check() {
+prepare() {
   stamp build
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
   python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/gpu.txt"
@@ -28,6 +28,10 @@ check() {
   "$bin" make-random --shape pythia-160m --model-out "$data/pythia" --lorsa-out "$data/p32" --layer 3 --expansion 32 --top-k 64 --d-qk-head 64
   "$bin" make-random --shape llama-3.1-8b-1layer --model-out "$data/llama" --lorsa-out "$data/l8" --layer 0 --expansion 8 --top-k 64 --d-qk-head 128
   head -c 700 resources/demo/heldout.txt > "$data/prompt.txt"
+}
+
+check() {
+  prepare
   for pair in pythia:p8:3 llama:l8:0; do
     IFS=: read -r model lorsa layer <<< "$pair"
     stamp "cross-check $model/$lorsa"
