@@ -323,9 +323,13 @@ at::Tensor LorsaLayerImpl::decode(const Activation& activation) const
     // dense GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
     constexpr int64_t kSparseDensity = 64;
     if (!featureActs.is_cpu()) {
-        // An accelerator knows the active heads of a top-k activation without counting them
-        // (which would synchronise with the host); other activations decode densely.
-        if (activation.heads.defined())
+        // On an accelerator a top-k activation names its active heads without counting them
+        // (counting would synchronise with the host). Reading only their W_O rows wins in float32,
+        // which has no tensor-core GEMM; in bfloat16/float16 the dense tensor-core product is the
+        // faster one (H200, Llama-3.1-8B shape at expansion 8, T = 2048: 0.59 ms dense vs 1.15 ms
+        // for the gather; docs/BENCHMARKS.md).
+        const bool tensorCores = m_dtype == at::kBFloat16 || m_dtype == at::kHalf;
+        if (activation.heads.defined() && !tensorCores)
             return decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD);
         return at::matmul(featureActs, m_wO) + m_bD;
     }
