@@ -31,15 +31,14 @@ FidelityPanel::FidelityPanel(QWidget* parent) : QWidget(parent), m_numbers(new Q
     rebuild();
 }
 
-void FidelityPanel::setAnalysis(PromptAnalysisPtr analysis)
-{
-    m_analysis = std::move(analysis);
-    rebuild();
-}
-
-void FidelityPanel::setHeadDetail(HeadDetailPtr)
+void FidelityPanel::setResult(const ExplorerResultPtr& result)
 {
     // Fidelity is a property of the prompt and the layer, not of the selected head.
+    const auto analysis = result ? result->analysis : nullptr;
+    if (analysis == m_analysis && analysis)
+        return;
+    m_analysis = analysis;
+    rebuild();
 }
 
 QString FidelityPanel::summary() const

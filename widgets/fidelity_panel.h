@@ -3,7 +3,7 @@
 // per-token reconstruction error as a line plot.
 
 #include "model/engine/analysis.h"
-#include "widgets/figure_source.h"
+#include "widgets/analysis_view.h"
 
 #include <QWidget>
 
@@ -12,13 +12,13 @@ class QLabel;
 
 namespace lorsa {
 
-class FidelityPanel : public QWidget, public FigureSource {
+class FidelityPanel : public QWidget, public AnalysisView {
     Q_OBJECT
 public:
     explicit FidelityPanel(QWidget* parent = nullptr);
 
-    void setAnalysis(PromptAnalysisPtr analysis);
-    void setHeadDetail(HeadDetailPtr detail);
+    void setResult(const ExplorerResultPtr& result) override;
+    QWidget* widget() override { return this; }
     QCustomPlot* plot() const { return m_plot; }
     /// The numbers line, e.g. "FVU 0.123 · mean L0 12.5 · loss 3.21 → 3.35 (+0.14 nats)".
     QString summary() const;

@@ -88,16 +88,15 @@ HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
     }
 }
 
-void HeadListView::setAnalysis(PromptAnalysisPtr analysis)
-{
-    m_analysis = analysis;
-    m_model->setAnalysis(std::move(analysis));
-    selectCurrentHead();
-}
-
-void HeadListView::setHeadDetail(HeadDetailPtr)
+void HeadListView::setResult(const ExplorerResultPtr& result)
 {
     // The table shows per-prompt data only; the detail of the selected head lives in other views.
+    const auto analysis = result ? result->analysis : nullptr;
+    if (analysis == m_analysis && analysis)
+        return;
+    m_analysis = analysis;
+    m_model->setAnalysis(analysis);
+    selectCurrentHead();
 }
 
 void HeadListView::setMode(HeadActivationModel::Mode mode)

@@ -3,7 +3,7 @@
 // Selecting a row selects that Lorsa head; the selected query token drives the table.
 
 #include "model/engine/analysis.h"
-#include "widgets/figure_source.h"
+#include "widgets/analysis_view.h"
 #include "widgets/head_activation_model.h"
 
 #include <QPointer>
@@ -18,13 +18,13 @@ namespace lorsa {
 
 class SelectionModel;
 
-class HeadListView : public QWidget, public FigureSource {
+class HeadListView : public QWidget, public AnalysisView {
     Q_OBJECT
 public:
     explicit HeadListView(SelectionModel* selection, QWidget* parent = nullptr);
 
-    void setAnalysis(PromptAnalysisPtr analysis);
-    void setHeadDetail(HeadDetailPtr detail);
+    void setResult(const ExplorerResultPtr& result) override;
+    QWidget* widget() override { return this; }
     void setMode(HeadActivationModel::Mode mode);
     void setFilterText(const QString& text);
 

@@ -115,19 +115,15 @@ QCustomPlot* PatternMapView::plot() const
     return m_plot->plot;
 }
 
-void PatternMapView::setAnalysis(PromptAnalysisPtr analysis)
+void PatternMapView::setResult(const ExplorerResultPtr& result)
 {
-    m_analysis = std::move(analysis);
-    m_detail.reset();  // it belongs to the previous prompt; the new one's follows
-    rebuild();
-}
-
-void PatternMapView::setHeadDetail(HeadDetailPtr detail)
-{
+    const auto analysis = result ? result->analysis : nullptr;
+    const auto detail = result ? result->detail : nullptr;
     // Another query token of the same head pair on the same prompt: the same three maps.
-    const bool sameMaps = m_detail && detail && m_detail->lorsaHead == detail->lorsaHead && m_detail->mhsaHead == detail->mhsaHead &&
-                          m_detail->lorsaPattern.rows == detail->lorsaPattern.rows;
-    m_detail = std::move(detail);
+    const bool sameMaps = analysis && analysis == m_analysis && m_detail && detail && m_detail->lorsaHead == detail->lorsaHead &&
+                          m_detail->mhsaHead == detail->mhsaHead;
+    m_analysis = analysis;
+    m_detail = detail;
     if (!sameMaps)
         rebuild();
 }

@@ -6,7 +6,7 @@
 // closer). Clicking a ranked head shows it.
 
 #include "model/engine/analysis.h"
-#include "widgets/figure_source.h"
+#include "widgets/analysis_view.h"
 #include "widgets/pattern_map.h"
 
 #include <QPointer>
@@ -19,14 +19,14 @@ namespace lorsa {
 
 class SelectionModel;
 
-class PatternMapView : public QWidget, public FigureSource {
+class PatternMapView : public QWidget, public AnalysisView {
     Q_OBJECT
 public:
     explicit PatternMapView(SelectionModel* selection, QWidget* parent = nullptr);
     ~PatternMapView() override;
 
-    void setAnalysis(PromptAnalysisPtr analysis);
-    void setHeadDetail(HeadDetailPtr detail);
+    void setResult(const ExplorerResultPtr& result) override;
+    QWidget* widget() override { return this; }
 
     QCustomPlot* plot() const;
     QListWidget* mhsaRanking() const { return m_ranking; }

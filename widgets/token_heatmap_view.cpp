@@ -43,22 +43,20 @@ TokenHeatmapView::TokenHeatmapView(SelectionModel* selection, QWidget* parent)
     recompute();
 }
 
-void TokenHeatmapView::setAnalysis(PromptAnalysisPtr analysis)
+void TokenHeatmapView::setResult(const ExplorerResultPtr& result)
 {
-    m_analysis = std::move(analysis);
-    m_texts.clear();
-    if (m_analysis) {
-        m_texts.reserve(static_cast<qsizetype>(m_analysis->tokens.size()));
-        for (const TokenInfo& token : m_analysis->tokens)
-            m_texts.append(displayToken(token.text));
+    const auto analysis = result ? result->analysis : nullptr;
+    m_detail = result ? result->detail : nullptr;
+    if (analysis != m_analysis || !analysis) {
+        m_analysis = analysis;
+        m_texts.clear();
+        if (m_analysis) {
+            m_texts.reserve(static_cast<qsizetype>(m_analysis->tokens.size()));
+            for (const TokenInfo& token : m_analysis->tokens)
+                m_texts.append(displayToken(token.text));
+        }
+        m_layoutWidth = -1;
     }
-    m_layoutWidth = -1;
-    recompute();
-}
-
-void TokenHeatmapView::setHeadDetail(HeadDetailPtr detail)
-{
-    m_detail = std::move(detail);
     recompute();
 }
 

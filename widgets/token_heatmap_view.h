@@ -5,7 +5,7 @@
 
 #include "model/engine/analysis.h"
 #include "widgets/colour_scale.h"
-#include "widgets/figure_source.h"
+#include "widgets/analysis_view.h"
 #include "widgets/token_layout.h"
 
 #include <QAbstractScrollArea>
@@ -16,13 +16,13 @@ namespace lorsa {
 class ColourLegend;
 class SelectionModel;
 
-class TokenHeatmapView : public QAbstractScrollArea, public FigureSource {
+class TokenHeatmapView : public QAbstractScrollArea, public AnalysisView {
     Q_OBJECT
 public:
     explicit TokenHeatmapView(SelectionModel* selection, QWidget* parent = nullptr);
 
-    void setAnalysis(PromptAnalysisPtr analysis);
-    void setHeadDetail(HeadDetailPtr detail);
+    void setResult(const ExplorerResultPtr& result) override;
+    QWidget* widget() override { return this; }
 
     /// The value colouring each token (T); NaN where it is undefined (keys after the query).
     const std::vector<double>& values() const { return m_values; }

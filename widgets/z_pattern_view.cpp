@@ -90,18 +90,14 @@ QCustomPlot* ZPatternView::plot() const
     return m_plot->plot;
 }
 
-void ZPatternView::setAnalysis(PromptAnalysisPtr analysis)
+void ZPatternView::setResult(const ExplorerResultPtr& result)
 {
-    m_analysis = std::move(analysis);
-    m_detail.reset();  // it belongs to the previous prompt; the new one's follows
-    rebuild();
-}
-
-void ZPatternView::setHeadDetail(HeadDetailPtr detail)
-{
+    const auto analysis = result ? result->analysis : nullptr;
+    const auto detail = result ? result->detail : nullptr;
     // Another query token of the same head on the same prompt: the same map, other bars.
-    const bool sameMap = m_detail && detail && m_detail->lorsaHead == detail->lorsaHead && m_detail->zPattern.rows == detail->zPattern.rows;
-    m_detail = std::move(detail);
+    const bool sameMap = analysis && analysis == m_analysis && m_detail && detail && m_detail->lorsaHead == detail->lorsaHead;
+    m_analysis = analysis;
+    m_detail = detail;
     if (sameMap)
         rebuildBars();
     else

@@ -4,7 +4,7 @@
 // the same contributions for every query as a query x key map with a diverging scale.
 
 #include "model/engine/analysis.h"
-#include "widgets/figure_source.h"
+#include "widgets/analysis_view.h"
 #include "widgets/pattern_map.h"
 
 #include <QPointer>
@@ -16,14 +16,14 @@ namespace lorsa {
 
 class SelectionModel;
 
-class ZPatternView : public QWidget, public FigureSource {
+class ZPatternView : public QWidget, public AnalysisView {
     Q_OBJECT
 public:
     explicit ZPatternView(SelectionModel* selection, QWidget* parent = nullptr);
     ~ZPatternView() override;
 
-    void setAnalysis(PromptAnalysisPtr analysis);
-    void setHeadDetail(HeadDetailPtr detail);
+    void setResult(const ExplorerResultPtr& result) override;
+    QWidget* widget() override { return this; }
     QCustomPlot* plot() const;
 
     double figureHeight(double width) const override;

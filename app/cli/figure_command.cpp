@@ -41,7 +41,7 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_flag("--no-bos", flags->noBos, "do not prepend the BOS token");
     command->get_option("--model")->required(false);
     command->add_option("--atlas", flags->atlas, "draw from a head atlas instead (lorsa index): --view head-card, no model needed");
-    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads; with --atlas: head-card")->required();
+    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads | fidelity; with --atlas: head-card")->required();
     command->add_option("--head", flags->head, "Lorsa (OV) head")->required();
     command->add_option("--mhsa-head", flags->mhsaHead, "MHSA head for qk (default: the most similar)");
     command->add_option("--token", flags->token, "query token (default: where the head is most active)");

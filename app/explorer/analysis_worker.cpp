@@ -29,8 +29,9 @@ void AnalysisWorker::registerMetaTypes()
 {
     qRegisterMetaType<lorsa::SessionOptions>("lorsa::SessionOptions");
     qRegisterMetaType<lorsa::SessionInfo>("lorsa::SessionInfo");
-    qRegisterMetaType<lorsa::PromptAnalysisPtr>("lorsa::PromptAnalysisPtr");
-    qRegisterMetaType<lorsa::HeadDetailPtr>("lorsa::HeadDetailPtr");
+    qRegisterMetaType<lorsa::SelectionIntent>("lorsa::SelectionIntent");
+    qRegisterMetaType<lorsa::Selection>("lorsa::Selection");
+    qRegisterMetaType<lorsa::ExplorerResultPtr>("lorsa::ExplorerResultPtr");
     qRegisterMetaType<lorsa::InterventionResultPtr>("lorsa::InterventionResultPtr");
 }
 
@@ -120,17 +121,18 @@ void AnalysisWorker::switchLorsa(quint64 generation, int layer, const QString& v
     });
 }
 
-void AnalysisWorker::analyze(quint64 generation, const QString& text, bool prependBos)
+void AnalysisWorker::explore(quint64 generation, const QString& text, bool prependBos, const SelectionIntent& intent)
 {
-    if (!isCurrent(Channel::Analysis, generation))
+    if (!isCurrent(Channel::View, generation))
         return;
-    guarded(Channel::Analysis, generation, [&] {
+    guarded(Channel::View, generation, [&] {
         if (!m_session)
             throw Error(ErrorKind::InvalidInput, "no model is loaded: open a model folder first");
-        auto analysis = m_session->analyze(text.toStdString(), prependBos, generation, cancelCheck(Channel::Analysis, generation));
+        m_promptGeneration = 0;  // the session's prompt changes now, whatever happens next
+        auto result = m_session->explore(text.toStdString(), prependBos, intent, generation, cancelCheck(Channel::View, generation));
         m_promptGeneration = generation;
-        if (isCurrent(Channel::Analysis, generation))
-            Q_EMIT analysed(analysis);
+        if (isCurrent(Channel::View, generation))
+            Q_EMIT resultReady(result);
     });
 }
 
@@ -141,16 +143,15 @@ void AnalysisWorker::setPrefixReuse(bool reuse)
         m_session->setPrefixReuse(reuse);
 }
 
-void AnalysisWorker::headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken)
+void AnalysisWorker::reselect(quint64 generation, const ExplorerResultPtr& current, const Selection& selection)
 {
     // A request about a prompt the session no longer holds would answer for the wrong tokens.
-    if (!isCurrent(Channel::HeadDetail, generation) || !m_session || analysisGeneration != m_promptGeneration)
+    if (!isCurrent(Channel::View, generation) || !m_session || !current || current->analysis->generation != m_promptGeneration)
         return;
-    guarded(Channel::HeadDetail, generation, [&] {
-        const auto mhsa = mhsaHead < 0 ? std::nullopt : std::optional<int32_t>(mhsaHead);
-        auto detail = m_session->headDetail(lorsaHead, mhsa, queryToken, generation, cancelCheck(Channel::HeadDetail, generation));
-        if (isCurrent(Channel::HeadDetail, generation))
-            Q_EMIT headDetailReady(detail);
+    guarded(Channel::View, generation, [&] {
+        auto result = m_session->reselect(current, selection, generation, cancelCheck(Channel::View, generation));
+        if (isCurrent(Channel::View, generation))
+            Q_EMIT resultReady(result);
     });
 }
 

@@ -9,7 +9,9 @@
 // is no longer the newest of its channel is skipped, or stopped early, and reports nothing.
 
 #include "model/engine/analysis.h"
+#include "model/engine/explorer_result.h"
 #include "model/engine/explorer_session.h"
+#include "widgets/results_model.h"  // declares the ExplorerResultPtr metatype
 
 #include <QMetaType>
 #include <QObject>
@@ -26,8 +28,10 @@ namespace lorsa {
 class AnalysisWorker : public QObject {
     Q_OBJECT
 public:
-    /// Independent streams of requests: a new analysis supersedes older analyses only.
-    enum class Channel { Load, Analysis, HeadDetail, Intervention, ChannelCount };
+    /// Independent streams of requests. View: what the views show (an analysis with its
+    /// selection's detail, or another selection on the same prompt); each supersedes every
+    /// earlier one, so that exactly one of them answers.
+    enum class Channel { Load, View, Intervention, ChannelCount };
 
     explicit AnalysisWorker(QObject* parent = nullptr);
     ~AnalysisWorker() override;
@@ -48,10 +52,13 @@ public Q_SLOTS:
     /// Opens another Lorsa of the loaded set (ExplorerSession::switchLorsa) on the Load channel;
     /// reports loaded() with the new info, or failed() keeping the current Lorsa.
     void switchLorsa(quint64 generation, int layer, const QString& variant);
-    void analyze(quint64 generation, const QString& text, bool prependBos);
-    /// \p mhsaHead < 0: the MHSA head most similar to the Lorsa head. \p analysisGeneration is
-    /// the analysis the request refers to; a request about an older prompt is skipped.
-    void headDetail(quint64 generation, quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
+    /// ExplorerSession::explore: the prompt analysed and \p intent resolved into one result.
+    void explore(quint64 generation, const QString& text, bool prependBos, const lorsa::SelectionIntent& intent);
+    /// ExplorerSession::reselect: \p current's prompt with \p selection; skipped when \p current
+    /// is not about the session's last prompt.
+    void reselect(quint64 generation, const lorsa::ExplorerResultPtr& current, const lorsa::Selection& selection);
+    /// \p analysisGeneration is the analysis the request refers to; a request about an older
+    /// prompt is skipped.
     void intervene(quint64 generation, quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
     /// ExplorerSession::setPrefixReuse for this and every later session (on by default).
     void setPrefixReuse(bool reuse);
@@ -60,8 +67,8 @@ Q_SIGNALS:
     /// Throttled: at most every kProgressInterval, plus every change of stage.
     void loadProgress(quint64 generation, double fraction, const QString& stage);
     void loaded(quint64 generation, const lorsa::SessionInfo& info);
-    void analysed(const lorsa::PromptAnalysisPtr& analysis);
-    void headDetailReady(const lorsa::HeadDetailPtr& detail);
+    /// The answer to explore() or reselect(), when it is still the newest View request.
+    void resultReady(const lorsa::ExplorerResultPtr& result);
     void interventionReady(const lorsa::InterventionResultPtr& result);
     /// A request stopped because it was superseded or cancelled (loads only: the GUI hides its
     /// progress bar; superseded analyses are silent, their successor is on its way).
@@ -89,6 +96,6 @@ private:
 
 Q_DECLARE_METATYPE(lorsa::SessionOptions)
 Q_DECLARE_METATYPE(lorsa::SessionInfo)
-Q_DECLARE_METATYPE(lorsa::PromptAnalysisPtr)
-Q_DECLARE_METATYPE(lorsa::HeadDetailPtr)
+Q_DECLARE_METATYPE(lorsa::SelectionIntent)
+Q_DECLARE_METATYPE(lorsa::Selection)
 Q_DECLARE_METATYPE(lorsa::InterventionResultPtr)

@@ -2,8 +2,6 @@
 // The demo that ships with the explorer (resources/demo: a small language model and its Lorsa),
 // opened when no model is given, on a prompt where its induction head visibly fires.
 
-#include "model/engine/analysis.h"
-
 #include <QString>
 
 #include <optional>
@@ -22,16 +20,5 @@ std::optional<BundledDemo> findBundledDemo();
 /// A King James passage whose second half repeats the first: the demo model's induction heads
 /// attend from the repeat to what followed the first occurrence.
 QString bundledDemoPrompt();
-
-struct HeadAtToken {
-    int head = 0;
-    int token = 0;
-};
-
-/// The OV head to start on: among heads reading an induction QK head (induction score within 10%
-/// of the best), the one with the largest activation at a token that repeats an earlier token,
-/// and that token.
-/// Nothing when the analysis has no head scores or none of those heads fires.
-std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis);
 
 } // namespace lorsa

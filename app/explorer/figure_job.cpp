@@ -4,17 +4,13 @@
 #include "model/atlas/atlas_reader.h"
 #include "widgets/figure_exporter.h"
 #include "widgets/head_card_figure.h"
-#include "widgets/head_list_view.h"
-#include "widgets/pattern_map_view.h"
 #include "widgets/selection_model.h"
-#include "widgets/token_heatmap_view.h"
-#include "widgets/z_pattern_view.h"
+#include "widgets/view_registry.h"
 
 #include <QApplication>
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <memory>
 
 namespace lorsa {
@@ -39,19 +35,6 @@ std::unique_ptr<QApplication> ensureApplication()
     static char name[] = "lorsa";
     static char* argv[] = {name, nullptr};
     return std::make_unique<QApplication>(argc, argv);
-}
-
-int32_t strongestToken(const PromptAnalysis& analysis, int32_t head)
-{
-    int32_t best = static_cast<int32_t>(analysis.tokens.size()) - 1;
-    float bestValue = 0;
-    for (size_t t = 0; t < analysis.active.size(); ++t)
-        for (const HeadActivation& active : analysis.active[t])
-            if (active.head == head && std::abs(active.activation) > bestValue) {
-                bestValue = std::abs(active.activation);
-                best = static_cast<int32_t>(t);
-            }
-    return best;
 }
 
 } // namespace
@@ -86,9 +69,9 @@ void runAtlasFigureJob(const AtlasFigureJob& job)
 
 void validateFigureJob(const FigureJob& job)
 {
-    static const std::vector<std::string> kViews{"heatmap", "qk", "zpattern", "heads"};
-    if (std::find(kViews.begin(), kViews.end(), job.view) == kViews.end())
-        invalid("--view: '" + job.view + "' is not one of heatmap, qk, zpattern, heads");
+    const auto views = analysisViewNames();
+    if (!views.contains(QString::fromStdString(job.view)))
+        invalid("--view: '" + job.view + "' is not one of " + views.join(QStringLiteral(", ")).toStdString());
     auto extension = job.out.extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (extension != ".pdf" && extension != ".svg" && extension != ".png")
@@ -112,47 +95,28 @@ void runFigureJob(const FigureJob& job)
     auto session = ExplorerSession::open(job.session);
     if (session->info().nOvHeads == 0)
         invalid("--lorsa: a Lorsa folder is needed to draw Lorsa heads");
-    const auto analysis = session->analyze(job.text, job.prependBos, 1);
-    const int32_t token = job.token.value_or(strongestToken(*analysis, job.head));
+    auto result = std::make_shared<ExplorerResult>();
+    result->analysis = session->analyze(job.text, job.prependBos, 1);
+    SelectionIntent strongest;
+    strongest.query = SelectionIntent::Query::StrongestForHead;
+    strongest.selection.lorsaHead = job.head;
+    result->selection.lorsaHead = job.head;
+    result->selection.mhsaHead = job.mhsaHead;
+    result->selection.queryToken = job.token.value_or(resolveSelection(*result->analysis, strongest, [](int64_t) { return 0; }).queryToken);
     // headDetail checks every index against the prompt and the checkpoint, naming the flag's object.
-    const auto detail = session->headDetail(job.head, job.mhsaHead, token, 2);
+    result->detail = session->headDetail(job.head, job.mhsaHead, result->selection.queryToken, 1);
 
     SelectionModel selection;
-    selection.setLayer(analysis->layer);
+    selection.setLayer(result->analysis->layer);
     selection.setLorsaHead(job.head);
-    selection.setMhsaHead(detail->mhsaHead);
-    selection.setQueryToken(token);
-    std::unique_ptr<QWidget> widget;
-    FigureSource* source = nullptr;
-    if (job.view == "heatmap") {
-        auto view = std::make_unique<TokenHeatmapView>(&selection);
-        view->setAnalysis(analysis);
-        view->setHeadDetail(detail);
-        source = view.get();
-        widget = std::move(view);
-    } else if (job.view == "qk") {
-        auto view = std::make_unique<PatternMapView>(&selection);
-        view->setAnalysis(analysis);
-        view->setHeadDetail(detail);
-        source = view.get();
-        widget = std::move(view);
-    } else if (job.view == "zpattern") {
-        auto view = std::make_unique<ZPatternView>(&selection);
-        view->setAnalysis(analysis);
-        view->setHeadDetail(detail);
-        source = view.get();
-        widget = std::move(view);
-    } else {
-        auto view = std::make_unique<HeadListView>(&selection);
-        view->setAnalysis(analysis);
-        view->setHeadDetail(detail);
-        source = view.get();
-        widget = std::move(view);
-    }
+    selection.setMhsaHead(result->detail->mhsaHead);
+    selection.setQueryToken(result->selection.queryToken);
+    const auto view = makeAnalysisView(QString::fromStdString(job.view), &selection);
+    view->setResult(result);
     FigureOptions options;
     options.widthMm = job.widthMm;
     options.dpi = job.dpi;
-    FigureExporter::exportFigure(*source, QString::fromStdString(job.out.string()), options);
+    FigureExporter::exportFigure(*view, QString::fromStdString(job.out.string()), options);
 }
 
 } // namespace lorsa

@@ -1,6 +1,5 @@
 #include "app/explorer/main_window.h"
 
-#include "app/explorer/bundled_demo.h"
 #include "app/explorer/device_probe.h"
 #include "app/explorer/intervention_panel.h"
 #include "app/explorer/load_status.h"
@@ -10,6 +9,7 @@
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
+#include "widgets/results_model.h"
 #include "widgets/selection_model.h"
 #include "widgets/token_heatmap_view.h"
 #include "widgets/z_pattern_view.h"
@@ -47,11 +47,15 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
     : QMainWindow(parent)
     , m_worker(new WorkerThread(this))
     , m_selection(new SelectionModel(this))
+    , m_results(new ResultsModel([this](quint64 generation) { return m_worker->isCurrent(AnalysisWorker::Channel::View, generation); },
+                                 this))
     , m_options(options)
 {
     setWindowTitle(tr("Lorsa Explorer"));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
+    // First of all the result's selection, so that the views (connected in buildViews) draw both.
+    connect(m_results, &ResultsModel::changed, this, &MainWindow::applyResult);
     buildViews();
     buildToolBar();
     buildMenus();
@@ -62,9 +66,6 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
     m_debounce.setInterval(kDebounceMs);
     connect(m_prompt, &QPlainTextEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
     connect(&m_debounce, &QTimer::timeout, this, &MainWindow::requestAnalysis);
-    m_viewsUpdate.setSingleShot(true);
-    m_viewsUpdate.setInterval(kDetailWaitMs);
-    connect(&m_viewsUpdate, &QTimer::timeout, this, &MainWindow::updateViewsWithAnalysis);
     connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) { selectionChanged(static_cast<int>(field)); });
     connect(m_headList, &HeadListView::interventionChanged, this, [this](const HeadScales& scales) {
         m_scales.clear();
@@ -121,6 +122,10 @@ void MainWindow::buildViews()
     m_zPattern = new ZPatternView(m_selection, this);
     m_fidelity = new FidelityPanel(this);
     m_intervention = new InterventionPanel(this);
+    m_views = {m_heatmap, m_headList, m_patterns, m_zPattern, m_fidelity};
+    for (AnalysisView* view : m_views)
+        connect(m_results, &ResultsModel::changed, this, [view](const ExplorerResultPtr& result) { view->setResult(result); });
+    connect(m_results, &ResultsModel::changed, this, &MainWindow::announceResult);  // last: the views have drawn
     auto* heads = dock(this, tr("Lorsa heads"), QStringLiteral("headsDock"), m_headList, Qt::LeftDockWidgetArea);
     auto* intervention = dock(this, tr("Intervention"), QStringLiteral("interventionDock"), m_intervention, Qt::LeftDockWidgetArea);
     dock(this, tr("QK patterns: Lorsa vs MHSA"), QStringLiteral("patternsDock"), m_patterns, Qt::BottomDockWidgetArea);
@@ -232,6 +237,7 @@ void MainWindow::connectWorker()
         m_lorsaDir = m_pendingLorsaDir;
         addRecent(m_modelDir, m_lorsaDir);
         m_selection->setLayer(info.layer);
+        m_newSession = true;
         showSessionInfo();
         if (!info.inputMode.empty())
             statusBar()->showMessage(QString::fromStdString(info.inputMode), 10000);
@@ -239,8 +245,7 @@ void MainWindow::connectWorker()
         Q_EMIT sessionLoaded();
         requestAnalysis();
     });
-    connect(worker, &AnalysisWorker::analysed, this, &MainWindow::showAnalysis);
-    connect(worker, &AnalysisWorker::headDetailReady, this, &MainWindow::showHeadDetail);
+    connect(worker, &AnalysisWorker::resultReady, m_results, &ResultsModel::offer);
     connect(worker, &AnalysisWorker::interventionReady, this, [this](const InterventionResultPtr& result) {
         if (m_worker->isCurrent(AnalysisWorker::Channel::Intervention, result->generation))
             m_intervention->setResult(result);
@@ -253,115 +258,115 @@ void MainWindow::setPrefixReuse(bool reuse)
     m_worker->setPrefixReuse(reuse);
 }
 
+PromptAnalysisPtr MainWindow::analysis() const
+{
+    return m_results->current() ? m_results->current()->analysis : nullptr;
+}
+
+HeadDetailPtr MainWindow::headDetail() const
+{
+    return m_results->current() ? m_results->current()->detail : nullptr;
+}
+
+Selection MainWindow::currentSelection() const
+{
+    Selection selection;
+    selection.queryToken = m_selection->queryToken();
+    selection.lorsaHead = m_selection->lorsaHead();
+    if (!m_mhsaAuto)
+        selection.mhsaHead = m_selection->mhsaHead();
+    return selection;
+}
+
 void MainWindow::requestAnalysis()
 {
     m_debounce.stop();
     const QString text = m_prompt->toPlainText();
     if (!m_loaded || text.isEmpty())
         return;
+    SelectionIntent intent;
+    intent.query = m_followEnd ? SelectionIntent::Query::FollowEnd : SelectionIntent::Query::Keep;
+    if (m_newSession)
+        intent.head = m_options.startOnInductionHead ? SelectionIntent::Head::StrongestInduction : SelectionIntent::Head::StrongestAtQuery;
+    intent.selection = currentSelection();
+    m_requestedSelection = intent.selection;
+    m_analysisInFlight = true;
     m_requestClock.start();
-    m_worker->analyze(text, m_bos->isChecked());
+    m_worker->explore(text, m_bos->isChecked(), intent);
 }
 
-void MainWindow::requestHeadDetail()
+void MainWindow::requestSelection()
 {
-    if (!m_analysis || m_info.nOvHeads == 0 || m_analysis->tokens.empty())
+    // While an analysis runs its result is checked against the selection when it arrives.
+    const auto& current = m_results->current();
+    if (!current || m_analysisInFlight || m_info.nOvHeads == 0)
         return;
-    m_worker->headDetail(m_analysis->generation, m_selection->lorsaHead(), m_mhsaAuto ? -1 : m_selection->mhsaHead(),
-                         m_selection->queryToken());
+    const auto selection = currentSelection();
+    if (selection == current->selection)
+        return;
+    m_requestClock.start();
+    m_worker->reselect(current, selection);
 }
 
 void MainWindow::requestIntervention()
 {
-    if (!m_analysis || m_info.nOvHeads == 0)
+    const auto current = analysis();
+    if (!current || m_info.nOvHeads == 0)
         return;
     if (m_scales.empty()) {
         m_worker->cancel(AnalysisWorker::Channel::Intervention);  // a result in flight is stale now
         m_intervention->clear(tr("Tick “Ablate” or change “Scale” of heads in the head list to see how the next-token probabilities change."));
         return;
     }
-    m_worker->intervene(m_analysis->generation, m_scales, m_selection->queryToken());
+    m_worker->intervene(current->generation, m_scales, m_selection->queryToken());
 }
 
-void MainWindow::showAnalysis(const PromptAnalysisPtr& analysis)
+void MainWindow::applyResult(const ExplorerResultPtr& result, bool newPrompt)
 {
-    if (!analysis || !m_worker->isCurrent(AnalysisWorker::Channel::Analysis, analysis->generation))
+    if (!result)
         return;
-    const int previousCount = m_analysis ? static_cast<int>(m_analysis->tokens.size()) : 0;
-    const bool firstOfSession = !m_analysis || m_analysis->lorsaName != analysis->lorsaName || m_analysis->modelName != analysis->modelName;
-    m_analysis = analysis;
-    m_detail.reset();
-    if (m_bannerFromAnalysis)
-        m_banner->hide();
-    if (analysis->truncatedFrom > 0) {
-        // Not an error: the views show the part the Lorsa covers, and the banner says so.
-        m_banner->showMessage(QString::fromStdString(truncationNotice(analysis->truncatedFrom, static_cast<int64_t>(analysis->tokens.size()))));
-        m_bannerFromAnalysis = true;
-    }
-    const int count = static_cast<int>(analysis->tokens.size());
-    m_syncingSelection = true;
-    if (m_followEnd || m_selection->queryToken() >= count || previousCount == 0)
-        m_selection->setQueryToken(count - 1);
-    const auto induction = firstOfSession && m_options.startOnInductionHead ? strongestInductionHead(*analysis) : std::nullopt;
-    if (induction) {
+    const bool answersAnalysis = result->analysis->generation == result->generation;
+    const bool userChangedSelection = answersAnalysis && currentSelection() != m_requestedSelection;
+    if (answersAnalysis) {
+        m_analysisInFlight = false;
+        m_newSession = false;
         m_options.startOnInductionHead = false;
-        m_followEnd = false;
-        m_selection->setQueryToken(induction->token);
-        m_selection->setLorsaHead(induction->head);
-        m_mhsaAuto = true;
-    } else if (firstOfSession && m_info.nOvHeads > 0) {
-        // Start on the strongest head at the query token so that every view has something to show.
-        const auto& active = analysis->active.empty() ? std::vector<HeadActivation>{} : analysis->active[size_t(m_selection->queryToken())];
-        m_selection->setLorsaHead(active.empty() ? 0 : active.front().head);
-        m_mhsaAuto = true;
+        if (m_bannerFromAnalysis)
+            m_banner->hide();
+        if (result->analysis->truncatedFrom > 0) {
+            // Not an error: the views show the part the Lorsa covers, and the banner says so.
+            m_banner->showMessage(QString::fromStdString(
+                truncationNotice(result->analysis->truncatedFrom, static_cast<int64_t>(result->analysis->tokens.size()))));
+            m_bannerFromAnalysis = true;
+        }
     }
-    m_syncingSelection = false;
-    // The head detail follows within a few milliseconds: the views take both at once and repaint
-    // once, rather than painting the analysis and then again with its detail.
-    m_viewsPending = true;
-    requestHeadDetail();
-    if (m_info.nOvHeads > 0)
-        m_viewsUpdate.start();
-    else
-        updateViewsWithAnalysis();
-}
-
-void MainWindow::updateViewsWithAnalysis()
-{
-    m_viewsUpdate.stop();
-    if (!m_viewsPending || !m_analysis)
-        return;
-    m_viewsPending = false;
-    m_heatmap->setAnalysis(m_analysis);
-    m_headList->setAnalysis(m_analysis);
-    m_patterns->setAnalysis(m_analysis);
-    m_zPattern->setAnalysis(m_analysis);
-    m_fidelity->setAnalysis(m_analysis);
+    // The user's clicks while the analysis ran win over what the request resolved; equal values
+    // set here are what the current result shows, so selectionChanged() asks for nothing.
+    if (!userChangedSelection) {
+        const auto& selection = result->selection;
+        m_mhsaAuto = !selection.mhsaHead;
+        m_selection->setLorsaHead(selection.lorsaHead);
+        m_selection->setQueryToken(selection.queryToken);
+        if (result->detail)
+            m_selection->setMhsaHead(result->detail->mhsaHead);
+        m_followEnd = selection.queryToken == static_cast<int>(result->analysis->tokens.size()) - 1;
+    }
     m_lastShownMs = m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1e6 : 0;
     updateStatus();
-    Q_EMIT analysisShown();
-    if (!m_scales.empty())
+    if (newPrompt && !m_scales.empty())
         requestIntervention();
+    if (userChangedSelection)
+        requestSelection();
 }
 
-void MainWindow::showHeadDetail(const HeadDetailPtr& detail)
+void MainWindow::announceResult(const ExplorerResultPtr& result, bool newPrompt)
 {
-    if (!detail || !m_analysis || !m_worker->isCurrent(AnalysisWorker::Channel::HeadDetail, detail->generation))
+    if (!result)
         return;
-    // The worker answers for the prompt it holds; never show a detail of another length.
-    if (detail->headActivation.size() != m_analysis->tokens.size())
-        return;
-    updateViewsWithAnalysis();
-    m_detail = detail;
-    m_syncingSelection = true;
-    m_selection->setMhsaHead(detail->mhsaHead);
-    m_syncingSelection = false;
-    m_heatmap->setHeadDetail(detail);
-    m_headList->setHeadDetail(detail);
-    m_patterns->setHeadDetail(detail);
-    m_zPattern->setHeadDetail(detail);
-    m_fidelity->setHeadDetail(detail);
-    Q_EMIT headDetailShown();
+    if (newPrompt)
+        Q_EMIT analysisShown();
+    if (result->detail)
+        Q_EMIT headDetailShown();
 }
 
 void MainWindow::showError(quint64 generation, const QString& message)
@@ -372,8 +377,9 @@ void MainWindow::showError(quint64 generation, const QString& message)
         const QString dir = m_pendingLorsaDir.isEmpty() ? m_pendingModelDir : m_pendingLorsaDir;
         m_banner->showMessage(tr("Could not open %1: %2").arg(dir, message));
         m_bannerFromAnalysis = false;
-    } else if (m_worker->isCurrent(Channel::Analysis, generation) || m_worker->isCurrent(Channel::HeadDetail, generation)
-               || m_worker->isCurrent(Channel::Intervention, generation)) {
+    } else if (m_worker->isCurrent(Channel::View, generation) || m_worker->isCurrent(Channel::Intervention, generation)) {
+        if (m_worker->isCurrent(Channel::View, generation))
+            m_analysisInFlight = false;
         m_banner->showMessage(message);
         m_bannerFromAnalysis = true;
     } else {
@@ -384,23 +390,28 @@ void MainWindow::showError(quint64 generation, const QString& message)
 
 void MainWindow::selectionChanged(int field)
 {
+    // A value equal to what the current result shows was put there by applyResult().
+    const auto& current = m_results->current();
+    if (!current)
+        return;
     switch (static_cast<SelectionModel::Field>(field)) {
     case SelectionModel::Field::LorsaHead:
-        if (!m_syncingSelection)
-            m_mhsaAuto = true;
-        requestHeadDetail();
+        if (m_selection->lorsaHead() == current->selection.lorsaHead)
+            return;
+        m_mhsaAuto = true;
+        requestSelection();
         break;
     case SelectionModel::Field::MhsaHead:
-        if (m_syncingSelection)
+        if (current->detail && m_selection->mhsaHead() == current->detail->mhsaHead)
             return;
         m_mhsaAuto = false;
-        requestHeadDetail();
+        requestSelection();
         break;
     case SelectionModel::Field::QueryToken:
-        if (m_syncingSelection)
+        if (m_selection->queryToken() == current->selection.queryToken)
             return;
-        m_followEnd = m_analysis && m_selection->queryToken() == static_cast<int>(m_analysis->tokens.size()) - 1;
-        requestHeadDetail();
+        m_followEnd = m_selection->queryToken() == static_cast<int>(current->analysis->tokens.size()) - 1;
+        requestSelection();
         if (!m_scales.empty())
             requestIntervention();
         break;
@@ -411,22 +422,24 @@ void MainWindow::selectionChanged(int field)
 
 void MainWindow::moveToken(int step)
 {
-    if (!m_analysis || m_analysis->tokens.empty())
+    const auto current = analysis();
+    if (!current || current->tokens.empty())
         return;
-    const int last = static_cast<int>(m_analysis->tokens.size()) - 1;
+    const int last = static_cast<int>(current->tokens.size()) - 1;
     m_selection->setQueryToken(std::clamp(m_selection->queryToken() + step, 0, last));
 }
 
 void MainWindow::moveHead(int step)
 {
-    if (!m_analysis || m_analysis->active.empty())
+    const auto current = analysis();
+    if (!current || current->active.empty())
         return;
-    const auto& active = m_analysis->active[static_cast<size_t>(std::clamp<int>(m_selection->queryToken(), 0, int(m_analysis->active.size()) - 1))];
+    const auto& active = current->active[static_cast<size_t>(std::clamp<int>(m_selection->queryToken(), 0, int(current->active.size()) - 1))];
     if (active.empty())
         return;
-    const auto current = std::find_if(active.begin(), active.end(), [&](const HeadActivation& a) { return a.head == m_selection->lorsaHead(); });
+    const auto selected = std::find_if(active.begin(), active.end(), [&](const HeadActivation& a) { return a.head == m_selection->lorsaHead(); });
     const int count = static_cast<int>(active.size());
-    const int index = current == active.end() ? (step > 0 ? 0 : count - 1) : (int(current - active.begin()) + step + count) % count;
+    const int index = selected == active.end() ? (step > 0 ? 0 : count - 1) : (int(selected - active.begin()) + step + count) % count;
     m_selection->setLorsaHead(active[static_cast<size_t>(index)].head);
 }
 
@@ -474,14 +487,15 @@ void MainWindow::updateStatus()
                                : tr("%1 · %2 · layer %3")
                                      .arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
                                      .arg(m_info.layer));
-    if (!m_analysis) {
+    const auto current = analysis();
+    if (!current) {
         m_timeLabel->clear();
         return;
     }
-    const auto tokens = static_cast<qlonglong>(m_analysis->tokens.size());
+    const auto tokens = static_cast<qlonglong>(current->tokens.size());
     m_timeLabel->setText(tr("analysis %1 ms for %2 new of %3 tokens · shown %4 ms after the request")
-                             .arg(m_analysis->analysisMs, 0, 'f', 1)
-                             .arg(tokens - m_analysis->reusedTokens)
+                             .arg(current->analysisMs, 0, 'f', 1)
+                             .arg(tokens - current->reusedTokens)
                              .arg(tokens)
                              .arg(m_lastShownMs, 0, 'f', 1));
     m_timeLabel->setToolTip(tr("Everything is causal: the tokens this prompt shares with the previous one (less the last "

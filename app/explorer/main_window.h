@@ -1,9 +1,11 @@
 #pragma once
 // The explorer window. It wires the prompt editor, the views and the worker together and computes
-// nothing: requests go to the WorkerThread tagged with generations, results come back as
-// immutable plain data and are shown only while they are the newest of their kind.
+// nothing: a request (an analysis with its selection intent, or another selection on the same
+// prompt) goes to the WorkerThread, one immutable ExplorerResult comes back, the ResultsModel
+// keeps it while it answers the newest request, and every view follows the ResultsModel.
 
 #include "app/explorer/explorer_options.h"
+#include "model/engine/explorer_result.h"
 #include "model/engine/explorer_session.h"
 
 #include <QElapsedTimer>
@@ -11,6 +13,7 @@
 #include <QTimer>
 
 #include <map>
+#include <vector>
 
 class QAction;
 class QCheckBox;
@@ -21,6 +24,7 @@ class QPlainTextEdit;
 
 namespace lorsa {
 
+class AnalysisView;
 class FidelityPanel;
 class FigureSource;
 class HeadListView;
@@ -28,6 +32,7 @@ class InterventionPanel;
 class LoadStatus;
 class MessageBanner;
 class PatternMapView;
+class ResultsModel;
 class SelectionModel;
 class TokenHeatmapView;
 class WorkerThread;
@@ -37,8 +42,6 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     static constexpr int kDebounceMs = 150;
-    /// How long a new analysis waits for its head detail so that the views repaint once.
-    static constexpr int kDetailWaitMs = 40;
     static constexpr int kMaxRecent = 8;
 
     explicit MainWindow(const ExplorerOptions& options = {}, QWidget* parent = nullptr);
@@ -58,6 +61,7 @@ public:
 
     QPlainTextEdit* promptEditor() const { return m_prompt; }
     SelectionModel* selection() const { return m_selection; }
+    ResultsModel* results() const { return m_results; }
     TokenHeatmapView* heatmap() const { return m_heatmap; }
     HeadListView* headList() const { return m_headList; }
     PatternMapView* patternMaps() const { return m_patterns; }
@@ -66,13 +70,15 @@ public:
     InterventionPanel* interventionPanel() const { return m_intervention; }
     MessageBanner* banner() const { return m_banner; }
     WorkerThread* worker() const { return m_worker; }
-    PromptAnalysisPtr analysis() const { return m_analysis; }
-    HeadDetailPtr headDetail() const { return m_detail; }
+    PromptAnalysisPtr analysis() const;
+    HeadDetailPtr headDetail() const;
     const SessionInfo& sessionInfo() const { return m_info; }
 
 Q_SIGNALS:
     void sessionLoaded();
+    /// A result about a new prompt reached the views.
     void analysisShown();
+    /// A result with a head detail reached the views (with analysisShown() for a new prompt).
     void headDetailShown();
     /// An engine error reached the window (also shown in the banner).
     void errorShown(const QString& message);
@@ -89,13 +95,17 @@ private:
     void buildToolBar();
     void connectWorker();
     void requestAnalysis();
-    void requestHeadDetail();
+    /// The current selection on the current prompt, when it differs from what the views show.
+    void requestSelection();
     void requestIntervention();
-    void showAnalysis(const PromptAnalysisPtr& analysis);
-    void showHeadDetail(const HeadDetailPtr& detail);
-    /// Puts m_analysis into the views (once its head detail is in, or kDetailWaitMs later).
-    void updateViewsWithAnalysis();
+    /// The first slot on ResultsModel::changed: puts the result's selection into the
+    /// SelectionModel (unless the user changed it while the analysis ran) before the views draw.
+    void applyResult(const ExplorerResultPtr& result, bool newPrompt);
+    /// The last slot on ResultsModel::changed: analysisShown() / headDetailShown().
+    void announceResult(const ExplorerResultPtr& result, bool newPrompt);
     void showError(quint64 generation, const QString& message);
+    /// The SelectionModel's selection; the MHSA head only when the user picked it.
+    Selection currentSelection() const;
     void selectionChanged(int field);
     void moveToken(int step);
     void moveHead(int step);
@@ -116,6 +126,8 @@ private:
 
     WorkerThread* m_worker;
     SelectionModel* m_selection;
+    ResultsModel* m_results;
+    std::vector<AnalysisView*> m_views;  // every view following m_results
     QPlainTextEdit* m_prompt = nullptr;
     MessageBanner* m_banner = nullptr;
     TokenHeatmapView* m_heatmap = nullptr;
@@ -135,8 +147,6 @@ private:
     QLabel* m_timeLabel = nullptr;
     QMenu* m_recentMenu = nullptr;
     QTimer m_debounce;
-    QTimer m_viewsUpdate;        // shows an analysis whose head detail is late
-    bool m_viewsPending = false; // m_analysis is not in the views yet
 
     ExplorerOptions m_options;
     QString m_modelDir;          // of the loaded session
@@ -146,12 +156,12 @@ private:
     quint64 m_loadGeneration = 0;
     SessionInfo m_info;
     bool m_loaded = false;
-    PromptAnalysisPtr m_analysis;
-    HeadDetailPtr m_detail;
     std::map<int32_t, float> m_scales;
     bool m_mhsaAuto = true;      // show the most similar MHSA head until the user picks one
-    bool m_syncingSelection = false;
     bool m_followEnd = true;     // keep the query on the last token while typing at the end
+    bool m_newSession = true;    // the next analysis starts the session's selection afresh
+    bool m_analysisInFlight = false;
+    Selection m_requestedSelection;  // the selection the analysis in flight was asked with
     bool m_bannerFromAnalysis = false;
     bool m_restoredLayout = false;  // a saved window layout was restored
     QElapsedTimer m_requestClock;  // keystroke (after debounce) to views updated

@@ -35,22 +35,20 @@ quint64 WorkerThread::switchLorsa(int layer, const QString& variant)
     return generation;
 }
 
-quint64 WorkerThread::analyze(const QString& text, bool prependBos)
+quint64 WorkerThread::explore(const QString& text, bool prependBos, const SelectionIntent& intent)
 {
-    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Analysis);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, text, prependBos] { worker->analyze(generation, text, prependBos); },
-                              Qt::QueuedConnection);
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::View);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, generation, text, prependBos, intent] { worker->explore(generation, text, prependBos, intent); },
+        Qt::QueuedConnection);
     return generation;
 }
 
-quint64 WorkerThread::headDetail(quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken)
+quint64 WorkerThread::reselect(const ExplorerResultPtr& current, const Selection& selection)
 {
-    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::HeadDetail);
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::View);
     QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, generation, analysisGeneration, lorsaHead, mhsaHead, queryToken] {
-            worker->headDetail(generation, analysisGeneration, lorsaHead, mhsaHead, queryToken);
-        },
+        m_worker, [worker = m_worker, generation, current, selection] { worker->reselect(generation, current, selection); },
         Qt::QueuedConnection);
     return generation;
 }
@@ -82,8 +80,7 @@ void WorkerThread::cancel(AnalysisWorker::Channel channel)
 
 void WorkerThread::cancelAll()
 {
-    for (auto channel : {AnalysisWorker::Channel::Load, AnalysisWorker::Channel::Analysis, AnalysisWorker::Channel::HeadDetail,
-                         AnalysisWorker::Channel::Intervention})
+    for (auto channel : {AnalysisWorker::Channel::Load, AnalysisWorker::Channel::View, AnalysisWorker::Channel::Intervention})
         m_worker->issue(channel);
 }
 

@@ -22,8 +22,8 @@ public:
     /// Each returns the request's generation.
     quint64 open(const SessionOptions& options);
     quint64 switchLorsa(int layer, const QString& variant);
-    quint64 analyze(const QString& text, bool prependBos);
-    quint64 headDetail(quint64 analysisGeneration, int lorsaHead, int mhsaHead, int queryToken);
+    quint64 explore(const QString& text, bool prependBos, const SelectionIntent& intent);
+    quint64 reselect(const ExplorerResultPtr& current, const Selection& selection);
     quint64 intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
     /// Queued after the requests before it: AnalysisWorker::setPrefixReuse.
     void setPrefixReuse(bool reuse);

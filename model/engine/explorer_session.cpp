@@ -74,6 +74,7 @@ struct ExplorerSession::State {
     /// Runs the prompts and keeps the last one for head queries.
     std::unique_ptr<PromptRunner> runner;
     std::unique_ptr<HeadAttribution> attribution;
+    PromptAnalysisPtr lastAnalysis;             // of runner->last(), what reselect() may refer to
 
     const PromptRun& prompt() const { return runner->last(); }
     void requirePrompt() const
@@ -199,6 +200,7 @@ const SessionInfo& ExplorerSession::switchLorsa(int32_t layer, const std::string
         throw;
     }
     state.runner->changeLayer(state.engine->lorsa()->config().layer);
+    state.lastAnalysis.reset();  // its Lorsa side was the old layer's
     return state.info;
 }
 
@@ -224,6 +226,8 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     const auto& engine = *state.engine;
     const auto start = std::chrono::steady_clock::now();
     c10::InferenceMode guard;
+    // From here the runner may hold another prompt than the last analysis described.
+    state.lastAnalysis.reset();
     const auto prompt = engine.encodePrompt(text, prependBos);
     const auto& run = state.runner->run(prompt.ids, cancelled);
 
@@ -271,7 +275,36 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
                               fidelity.errorPerToken};
     }
     analysis->analysisMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    state.lastAnalysis = analysis;
     return analysis;
+}
+
+ExplorerResultPtr ExplorerSession::explore(const std::string& text, bool prependBos, const SelectionIntent& intent, uint64_t generation,
+                                           const CancelCheck& cancelled)
+{
+    auto result = std::make_shared<ExplorerResult>();
+    result->generation = generation;
+    result->analysis = analyze(text, prependBos, generation, cancelled);
+    const auto* sae = m_state->engine->lorsa();
+    result->selection = resolveSelection(*result->analysis, intent, [sae](int64_t head) { return sae ? sae->qkHeadOf(head) : 0; });
+    if (sae)
+        result->detail = headDetail(result->selection.lorsaHead, result->selection.mhsaHead, result->selection.queryToken, generation,
+                                    cancelled);
+    return result;
+}
+
+ExplorerResultPtr ExplorerSession::reselect(const ExplorerResultPtr& current, const Selection& selection, uint64_t generation,
+                                            const CancelCheck& cancelled)
+{
+    if (!current || !current->analysis || current->analysis != m_state->lastAnalysis)
+        throw Error(ErrorKind::InvalidInput, "the selection refers to a prompt the session no longer holds");
+    auto result = std::make_shared<ExplorerResult>();
+    result->generation = generation;
+    result->analysis = current->analysis;
+    result->selection = selection;
+    if (m_state->engine->lorsa())
+        result->detail = headDetail(selection.lorsaHead, selection.mhsaHead, selection.queryToken, generation, cancelled);
+    return result;
 }
 
 HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation,

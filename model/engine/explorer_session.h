@@ -4,6 +4,7 @@
 /// LibTorch types. One session lives on one worker thread, which loads, owns and runs it.
 
 #include "model/engine/analysis.h"
+#include "model/engine/explorer_result.h"
 
 #include <atomic>
 #include <filesystem>
@@ -97,6 +98,16 @@ public:
     /// beyond the Lorsa's context is analysed up to it: PromptAnalysis::truncatedFrom),
     /// Error(Cancelled) when superseded.
     PromptAnalysisPtr analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled = {});
+
+    /// One explorer request: analyze() \p text, resolve \p intent on it (resolveSelection) and
+    /// compute the resolved selection's headDetail() (none without a Lorsa): one immutable result.
+    ExplorerResultPtr explore(const std::string& text, bool prependBos, const SelectionIntent& intent, uint64_t generation,
+                              const CancelCheck& cancelled = {});
+
+    /// The same prompt with another selection: \p current's analysis with a new detail. Throws
+    /// Error(InvalidInput) when \p current is not about the session's last prompt.
+    ExplorerResultPtr reselect(const ExplorerResultPtr& current, const Selection& selection, uint64_t generation,
+                               const CancelCheck& cancelled = {});
 
     /// Patterns, z-pattern and token attributions of one Lorsa head on the last analysed prompt.
     /// \p mhsaHead defaults to the MHSA head whose pattern is closest (mean Jensen-Shannon

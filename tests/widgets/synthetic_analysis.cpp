@@ -117,4 +117,18 @@ HeadDetailPtr makeDetail(const PromptAnalysis& analysis, int lorsaHead, int mhsa
     return d;
 }
 
+ExplorerResultPtr makeResult(PromptAnalysisPtr analysis, HeadDetailPtr detail)
+{
+    auto result = std::make_shared<ExplorerResult>();
+    result->generation = analysis->generation;
+    if (detail) {
+        result->selection.lorsaHead = detail->lorsaHead;
+        result->selection.queryToken = detail->queryToken;
+        result->selection.mhsaHead = detail->mhsaHead;
+    }
+    result->analysis = std::move(analysis);
+    result->detail = std::move(detail);
+    return result;
+}
+
 } // namespace lorsa::test

@@ -46,17 +46,13 @@ public:
         m_detail = test::makeDetail(*m_analysis, 5, 2, 12);
         m_selection.setLorsaHead(5);
         m_selection.setQueryToken(12);
-        m_heatmap.setAnalysis(m_analysis);
-        m_heatmap.setHeadDetail(m_detail);
-        m_list.setAnalysis(m_analysis);
-        m_patterns.setAnalysis(m_analysis);
-        m_patterns.setHeadDetail(m_detail);
-        m_z.setAnalysis(m_analysis);
-        m_z.setHeadDetail(m_detail);
-        m_fidelity.setAnalysis(m_analysis);
+        const auto result = test::makeResult(m_analysis, m_detail);
+        for (AnalysisView* view : views())
+            view->setResult(result);
     }
 
 private:
+    std::vector<AnalysisView*> views() { return {&m_heatmap, &m_list, &m_patterns, &m_z, &m_fidelity}; }
     std::vector<FigureSource*> sources() { return {&m_heatmap, &m_list, &m_patterns, &m_z, &m_fidelity}; }
     FigureSource* source(int i) { return sources()[static_cast<size_t>(i)]; }
 

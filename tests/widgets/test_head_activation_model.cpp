@@ -110,7 +110,7 @@ private Q_SLOTS:
         SelectionModel selection;
         HeadListView view(&selection);
         const PromptAnalysisPtr a = test::makeAnalysis(30);
-        view.setAnalysis(a);
+        view.setResult(test::makeResult(a));
         selection.setQueryToken(4);
         QCOMPARE(view.model()->rowCount(), static_cast<int>(a->active[4].size()));
         const QModelIndex second = view.proxy()->index(1, 0);

@@ -78,7 +78,7 @@ private Q_SLOTS:
         TokenHeatmapView view(&selection);
         view.resize(600, 400);
         const PromptAnalysisPtr analysis = test::makeAnalysis(300);
-        view.setAnalysis(analysis);
+        view.setResult(test::makeResult(analysis));
         const int head = analysis->active[5].front().head;
         selection.setLorsaHead(head);
         QCOMPARE(view.values()[5], static_cast<double>(analysis->active[5].front().activation));
@@ -89,7 +89,7 @@ private Q_SLOTS:
         QCOMPARE(selection.queryToken(), 17);
         QCOMPARE(spy.count(), 1);
         // Attention from query 17: keys after it are undefined, the row sums to 1.
-        view.setHeadDetail(test::makeDetail(*analysis, head, 2, 17));
+        view.setResult(test::makeResult(analysis, test::makeDetail(*analysis, head, 2, 17)));
         selection.setQuantity(HeatmapQuantity::LorsaAttention);
         double sum = 0;
         for (int k = 0; k <= 17; ++k)

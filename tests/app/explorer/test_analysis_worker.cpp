@@ -42,6 +42,17 @@ bool load(WorkerThread& worker, const SessionOptions& options)
     return loaded.count() == 1;
 }
 
+// An analysis request as the window makes it while typing at the end of the prompt.
+quint64 explore(WorkerThread& worker, const QString& text, bool prependBos = true)
+{
+    return worker.explore(text, prependBos, SelectionIntent{});
+}
+
+ExplorerResultPtr resultOf(const QList<QVariant>& signal)
+{
+    return signal.at(0).value<ExplorerResultPtr>();
+}
+
 QString prompt(int characters)
 {
     static const QString kText = QStringLiteral("The quick brown fox jumps over the lazy dog; the dog sleeps. ");
@@ -84,14 +95,14 @@ private Q_SLOTS:
     {
         WorkerThread worker;
         QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
-        QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
-        const quint64 first = worker.analyze(QStringLiteral("a"), true);
-        const quint64 second = worker.analyze(QStringLiteral("a b"), true);
-        const quint64 third = worker.analyze(QStringLiteral("a b c"), true);
+        const quint64 first = explore(worker, QStringLiteral("a"));
+        const quint64 second = explore(worker, QStringLiteral("a b"));
+        const quint64 third = explore(worker, QStringLiteral("a b c"));
         QVERIFY(first < second && second < third);
-        QVERIFY(!worker.isCurrent(Channel::Analysis, first));
-        QTRY_VERIFY_WITH_TIMEOUT(!analysed.isEmpty() && analysed.last().at(0).value<PromptAnalysisPtr>()->generation == third, 30000);
+        QVERIFY(!worker.isCurrent(Channel::View, first));
+        QTRY_VERIFY_WITH_TIMEOUT(!analysed.isEmpty() && resultOf(analysed.last())->generation == third, 30000);
         // Anything still in flight would arrive within this wait.
         QTest::qWait(200);
         QVERIFY(failed.isEmpty());
@@ -99,12 +110,19 @@ private Q_SLOTS:
         // started may still finish first, but its generation is stale and the GUI drops it.
         int current = 0;
         for (const auto& signal : analysed) {
-            const auto result = signal.at(0).value<PromptAnalysisPtr>();
-            QVERIFY(result->generation == third || !worker.isCurrent(Channel::Analysis, result->generation));
+            const auto result = resultOf(signal);
+            QVERIFY(result->generation == third || !worker.isCurrent(Channel::View, result->generation));
             current += result->generation == third;
         }
         QCOMPARE(current, 1);
-        const auto analysis = analysed.last().at(0).value<PromptAnalysisPtr>();
+        // One request, one result: the analysis and the detail of the selection it resolved.
+        const auto last = resultOf(analysed.last());
+        const auto& analysis = last->analysis;
+        QCOMPARE(analysis->generation, third);
+        QVERIFY(last->detail);
+        QCOMPARE(last->selection.queryToken, static_cast<int32_t>(analysis->tokens.size()) - 1);
+        QCOMPARE(last->detail->queryToken, last->selection.queryToken);
+        QCOMPARE(last->detail->lorsaHead, last->selection.lorsaHead);
         std::string text;
         for (const auto& token : analysis->tokens)
             text += token.text;
@@ -116,57 +134,70 @@ private Q_SLOTS:
         test::ExplorerFixture large(true);
         WorkerThread worker;
         QVERIFY(load(worker, optionsFor(large.model, large.lorsa)));
-        QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         // Time one long analysis alone, then supersede one that long while it runs.
         QElapsedTimer clock;
         clock.start();
-        worker.analyze(prompt(1000), true);
+        explore(worker, prompt(1000));
         QVERIFY(arrived(analysed, 120000));
         const qint64 alone = clock.elapsed();
         analysed.clear();
         clock.restart();
         // A different first word: nothing of the last prompt can be reused.
-        worker.analyze(QStringLiteral("A") + prompt(1000), true);
+        explore(worker, QStringLiteral("A") + prompt(1000));
         QTest::qWait(static_cast<int>(std::min<qint64>(alone / 4, 50)));
-        const quint64 last = worker.analyze(QStringLiteral("short"), true);
+        const quint64 last = explore(worker, QStringLiteral("short"));
         QVERIFY(arrived(analysed, 120000));
         const qint64 both = clock.elapsed();
         QTest::qWait(100);
         QCOMPARE(analysed.count(), 1);
         QVERIFY(failed.isEmpty());
-        QCOMPARE(analysed.first().at(0).value<PromptAnalysisPtr>()->generation, last);
+        QCOMPARE(resultOf(analysed.first())->generation, last);
         qInfo() << "long analysis" << alone << "ms; superseded one plus the short one" << both << "ms";
         QVERIFY2(alone < 100 || both < alone, "the superseded analysis ran to its end");
     }
 
-    void headDetailAndInterventionFollowTheirAnalysis()
+    void reselectionAndInterventionFollowTheirAnalysis()
     {
         WorkerThread worker;
         QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
-        QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy analysisFailed(worker.worker(), &AnalysisWorker::failed);
-        worker.analyze(QStringLiteral("one two three four"), true);
+        explore(worker, QStringLiteral("one two three four"));
         QVERIFY2(arrived(analysed, 30000), analysisFailed.isEmpty() ? "" : qPrintable(analysisFailed.first().at(1).toString()));
-        const auto analysis = analysed.first().at(0).value<PromptAnalysisPtr>();
+        const auto first = resultOf(analysed.first());
+        const auto& analysis = first->analysis;
         const int T = static_cast<int>(analysis->tokens.size());
+        const auto selection = [](int head, std::optional<int32_t> mhsa, int token) {
+            Selection s;
+            s.lorsaHead = head;
+            s.mhsaHead = mhsa;
+            s.queryToken = token;
+            return s;
+        };
 
-        QSignalSpy details(worker.worker(), &AnalysisWorker::headDetailReady);
-        worker.headDetail(analysis->generation, 3, -1, 1);                 // superseded at once
-        const quint64 wanted = worker.headDetail(analysis->generation, 5, 0, T - 1);
-        worker.headDetail(analysis->generation - 1, 6, -1, 0);             // about an older prompt: skipped
-        QVERIFY(!worker.isCurrent(Channel::HeadDetail, wanted));
-        const quint64 last = worker.headDetail(analysis->generation, 7, 1, T - 1);
-        QTRY_VERIFY_WITH_TIMEOUT(!details.isEmpty() && details.last().at(0).value<HeadDetailPtr>()->generation == last, 30000);
+        QSignalSpy details(worker.worker(), &AnalysisWorker::resultReady);
+        worker.reselect(first, selection(3, std::nullopt, 1));               // superseded at once
+        const quint64 wanted = worker.reselect(first, selection(5, 0, T - 1));
+        auto older = std::make_shared<ExplorerResult>(*first);               // about an older prompt: skipped
+        auto olderAnalysis = std::make_shared<PromptAnalysis>(*analysis);
+        olderAnalysis->generation = analysis->generation - 1;
+        older->analysis = olderAnalysis;
+        worker.reselect(older, selection(6, std::nullopt, 0));
+        QVERIFY(!worker.isCurrent(Channel::View, wanted));
+        const quint64 last = worker.reselect(first, selection(7, 1, T - 1));
+        QTRY_VERIFY_WITH_TIMEOUT(!details.isEmpty() && resultOf(details.last())->generation == last, 30000);
         QTest::qWait(100);
         // A request the worker had already started when it was superseded may still answer; its
         // generation is stale then (the GUI drops it). The one about the older prompt never runs.
         for (const auto& signal : details) {
-            const auto result = signal.at(0).value<HeadDetailPtr>();
-            QVERIFY(result->generation == last || !worker.isCurrent(Channel::HeadDetail, result->generation));
-            QVERIFY(result->lorsaHead != 6);
+            const auto result = resultOf(signal);
+            QVERIFY(result->generation == last || !worker.isCurrent(Channel::View, result->generation));
+            QVERIFY(result->selection.lorsaHead != 6);
+            QVERIFY(result->analysis == analysis);  // the same prompt: the same analysis object
         }
-        const auto detail = details.last().at(0).value<HeadDetailPtr>();
+        const auto& detail = resultOf(details.last())->detail;
         QCOMPARE(detail->generation, last);
         QCOMPARE(detail->lorsaHead, 7);
         QCOMPARE(detail->mhsaHead, 1);
@@ -206,17 +237,19 @@ private Q_SLOTS:
         } else if (which == QStringLiteral("mismatch")) {
             generation = worker.open(optionsFor(m_fixture->model, m_fixture->wrongLorsa));
         } else if (which == QStringLiteral("nomodel")) {
-            generation = worker.analyze(QStringLiteral("hello"), true);
+            generation = explore(worker, QStringLiteral("hello"));
         } else {
             QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
             loaded.clear();
             if (which == QStringLiteral("empty")) {
-                generation = worker.analyze(QString(), false);
+                generation = explore(worker, QString(), false);
             } else {
-                QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
-                worker.analyze(QStringLiteral("fine"), true);
+                QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
+                explore(worker, QStringLiteral("fine"));
                 QVERIFY(arrived(analysed, 30000));
-                generation = worker.headDetail(analysed.first().at(0).value<PromptAnalysisPtr>()->generation, 999, -1, 0);
+                Selection outOfRange;
+                outOfRange.lorsaHead = 999;
+                generation = worker.reselect(resultOf(analysed.first()), outOfRange);
             }
         }
         QVERIFY(arrived(failed, 30000));
@@ -235,10 +268,10 @@ private Q_SLOTS:
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         worker.open(optionsFor(m_fixture->model, m_fixture->wrongLorsa));
         QVERIFY(arrived(failed, 30000));
-        QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
-        worker.analyze(QStringLiteral("still here"), true);
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
+        explore(worker, QStringLiteral("still here"));
         QVERIFY(arrived(analysed, 30000));
-        QCOMPARE(analysed.first().at(0).value<PromptAnalysisPtr>()->nOvHeads, m_fixture->nOvHeads);
+        QCOMPARE(resultOf(analysed.first())->analysis->nOvHeads, m_fixture->nOvHeads);
     }
 
     void cancelStopsARunningLoad()
@@ -283,18 +316,20 @@ private Q_SLOTS:
         WorkerThread worker;
         test::EventLoopWatch watch;
         QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
-        QSignalSpy analysed(worker.worker(), &AnalysisWorker::analysed);
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         watch.start();
         QElapsedTimer busy;
         busy.start();
         worker.open(optionsFor(large.model, large.lorsa));
         QVERIFY(arrived(loaded, 120000));
-        worker.analyze(prompt(900), true);
+        explore(worker, prompt(900));
         QVERIFY2(arrived(analysed, 120000), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
-        const auto analysis = analysed.first().at(0).value<PromptAnalysisPtr>();
-        QSignalSpy details(worker.worker(), &AnalysisWorker::headDetailReady);
-        worker.headDetail(analysis->generation, 0, -1, static_cast<int>(analysis->tokens.size()) - 1);
+        const auto first = resultOf(analysed.first());
+        QSignalSpy details(worker.worker(), &AnalysisWorker::resultReady);
+        Selection another = first->selection;
+        another.lorsaHead = (another.lorsaHead + 1) % m_fixture->nOvHeads;
+        worker.reselect(first, another);
         QVERIFY(arrived(details, 120000));
         const qint64 maxGap = watch.stop();
         qInfo() << "worker busy for" << busy.elapsed() << "ms; longest GUI event loop gap" << maxGap << "ms";

@@ -4,12 +4,14 @@
 // keep the prompt; keyboard navigation; drag and drop detection.
 
 #include "app/explorer/main_window.h"
+#include "app/explorer/worker_thread.h"
 #include "app/explorer/message_banner.h"
 #include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/qcustomplot_include.h"
+#include "widgets/results_model.h"
 #include "widgets/selection_model.h"
 #include "widgets/token_heatmap_view.h"
 
@@ -143,6 +145,40 @@ private Q_SLOTS:
         QCOMPARE(window.headDetail()->mhsaHead, expected->mhsaHead);
         QVERIFY2(mapShows(mhsaMap, expected->mhsaPattern, why), qPrintable(why));
         QCOMPARE(window.selection()->mhsaHead(), expected->mhsaHead);
+    }
+
+    // One request, one result: a keystroke's analysis answers with its head detail (no second
+    // round trip), a head change asks only for the detail, and putting a result's own selection
+    // into the SelectionModel asks for nothing.
+    void eachRequestGetsExactlyOneResult()
+    {
+        MainWindow window(optionsFor(*m_fixture));
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QSignalSpy answers(window.worker()->worker(), &AnalysisWorker::resultReady);
+        QSignalSpy shown(window.results(), &ResultsModel::changed);
+        window.promptEditor()->setPlainText(QStringLiteral("one two three one two"));
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 1, kTimeoutMs);
+        QTest::qWait(300);  // a second request would have been answered by now
+        QCOMPARE(answers.count(), 1);
+        QCOMPARE(shown.count(), 1);
+        const auto first = window.results()->current();
+        QVERIFY(first->detail);
+        QCOMPARE(shown.first().at(1).toBool(), true);
+        QCOMPARE(window.selection()->lorsaHead(), first->selection.lorsaHead);
+        QCOMPARE(window.selection()->queryToken(), static_cast<int>(first->analysis->tokens.size()) - 1);
+
+        const int other = (first->selection.lorsaHead + 1) % m_fixture->nOvHeads;
+        window.selection()->setLorsaHead(other);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 2, kTimeoutMs);
+        QTest::qWait(300);
+        QCOMPARE(answers.count(), 2);
+        const auto second = window.results()->current();
+        QCOMPARE(second->analysis, first->analysis);  // the same prompt: only the detail was asked for
+        QCOMPARE(shown.last().at(1).toBool(), false);
+        QCOMPARE(second->detail->lorsaHead, other);
+        QCOMPARE(second->detail->queryToken, first->selection.queryToken);
+        QCOMPARE(window.headDetail(), second->detail);
     }
 
     void keyboardMovesTokenAndHead()
