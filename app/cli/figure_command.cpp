@@ -2,7 +2,7 @@
 
 #include "app/cli/commands.h"
 
-#include "app/explorer/figure_job.h"
+#include "widgets/figure_job.h"
 
 #include <QtGlobal>
 

@@ -1,7 +1,8 @@
 #include "app/explorer/main_window.h"
 
-#include "app/explorer/device_probe.h"
+#include "model/core/cuda_devices.h"
 #include "app/explorer/intervention_panel.h"
+#include "app/explorer/load_messages.h"
 #include "app/explorer/load_status.h"
 #include "app/explorer/message_banner.h"
 #include "app/explorer/worker_thread.h"
@@ -74,17 +75,19 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
         requestIntervention();
     });
 
-    auto shortcut = [this](const QKeySequence& keys, auto slot) {
+    // Each says what it does: the Help menu lists them from here.
+    auto shortcut = [this](const QKeySequence& keys, const QString& what, auto slot) {
         auto* s = new QShortcut(keys, this);
+        s->setWhatsThis(what);
         connect(s, &QShortcut::activated, this, slot);
     };
-    shortcut(QKeySequence(Qt::Key_Left), [this] { moveToken(-1); });
-    shortcut(QKeySequence(Qt::Key_Right), [this] { moveToken(+1); });
-    shortcut(QKeySequence(Qt::Key_N), [this] { moveHead(+1); });
-    shortcut(QKeySequence(Qt::Key_P), [this] { moveHead(-1); });
-    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Down), [this] { moveHead(+1); });
-    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Up), [this] { moveHead(-1); });
-    shortcut(QKeySequence(Qt::CTRL | Qt::Key_L), [this] { m_prompt->setFocus(Qt::ShortcutFocusReason); });
+    shortcut(QKeySequence(Qt::Key_Left), tr("Query token: previous"), [this] { moveToken(-1); });
+    shortcut(QKeySequence(Qt::Key_Right), tr("Query token: next"), [this] { moveToken(+1); });
+    shortcut(QKeySequence(Qt::Key_N), tr("Next active head at the query token"), [this] { moveHead(+1); });
+    shortcut(QKeySequence(Qt::Key_P), tr("Previous active head at the query token"), [this] { moveHead(-1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Down), tr("Next active head at the query token"), [this] { moveHead(+1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_Up), tr("Previous active head at the query token"), [this] { moveHead(-1); });
+    shortcut(QKeySequence(Qt::CTRL | Qt::Key_L), tr("Edit the prompt"), [this] { m_prompt->setFocus(Qt::ShortcutFocusReason); });
 
     if (options.hasText)
         m_prompt->setPlainText(options.text);
@@ -333,10 +336,16 @@ void MainWindow::applyResult(const ExplorerResultPtr& result, bool newPrompt)
         m_options.startOnInductionHead = false;
         if (m_bannerFromAnalysis)
             m_banner->hide();
-        if (result->analysis->truncatedFrom > 0) {
-            // Not an error: the views show the part the Lorsa covers, and the banner says so.
-            m_banner->showMessage(QString::fromStdString(
-                truncationNotice(result->analysis->truncatedFrom, static_cast<int64_t>(result->analysis->tokens.size()))));
+        // Not errors: the views show what was analysed, and the banner says what to keep in mind.
+        QStringList notes;
+        if (result->analysis->truncatedFrom > 0)
+            notes << QString::fromStdString(
+                truncationNotice(result->analysis->truncatedFrom, static_cast<int64_t>(result->analysis->tokens.size())));
+        if (result->analysis->nOvHeads > 0)
+            notes << fidelityWarning(result->analysis->fidelity, result->analysis->layer);
+        notes.removeAll(QString());
+        if (!notes.isEmpty()) {
+            m_banner->showMessage(notes.join(QLatin1Char(' ')));
             m_bannerFromAnalysis = true;
         }
     }
@@ -374,8 +383,7 @@ void MainWindow::showError(quint64 generation, const QString& message)
     using Channel = AnalysisWorker::Channel;
     if (generation == m_loadGeneration && m_worker->isCurrent(Channel::Load, generation)) {
         m_loadStatus->finish();
-        const QString dir = m_pendingLorsaDir.isEmpty() ? m_pendingModelDir : m_pendingLorsaDir;
-        m_banner->showMessage(tr("Could not open %1: %2").arg(dir, message));
+        m_banner->showMessage(loadErrorText(m_pendingModelDir, m_pendingLorsaDir, message));
         m_bannerFromAnalysis = false;
     } else if (m_worker->isCurrent(Channel::View, generation) || m_worker->isCurrent(Channel::Intervention, generation)) {
         if (m_worker->isCurrent(Channel::View, generation))

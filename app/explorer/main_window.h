@@ -73,6 +73,10 @@ public:
     PromptAnalysisPtr analysis() const;
     HeadDetailPtr headDetail() const;
     const SessionInfo& sessionInfo() const { return m_info; }
+    /// Every keyboard shortcut of the window and its menus with what it does (Help menu), HTML.
+    QString shortcutsText() const;
+    /// Versions of the app, LibTorch and Qt, the open model and Lorsa, where settings live. HTML.
+    QString aboutText() const;
 
 Q_SIGNALS:
     void sessionLoaded();

@@ -32,6 +32,7 @@
 #include <QPlainTextEdit>
 #include <QPalette>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
@@ -113,13 +114,44 @@ void MainWindow::buildMenus()
     });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Lorsa Explorer"), this, [this] {
-        // The version report and where settings live, so a user can quote one and reset the other.
-        QMessageBox::about(this, tr("About Lorsa Explorer"),
-                           tr("<p><b>Lorsa Explorer</b>: watch low-rank sparse attention heads fire on a prompt.</p>"
-                              "<pre>%1</pre><p>Settings and recent folders: <code>%2</code></p>")
-                               .arg(explorerVersionText().toHtmlEscaped(), settingsFilePath().toHtmlEscaped()));
-    });
+    auto* keys = help->addAction(tr("&Keyboard shortcuts"), this,
+                                 [this] { QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutsText()); });
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    keys->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About Lorsa Explorer"), this, [this] { QMessageBox::about(this, tr("About Lorsa Explorer"), aboutText()); });
+}
+
+QString MainWindow::shortcutsText() const
+{
+    QString rows;
+    const auto row = [&rows](const QKeySequence& keys, const QString& what) {
+        rows += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(keys.toString(QKeySequence::NativeText).toHtmlEscaped(), what.toHtmlEscaped());
+    };
+    for (const QShortcut* shortcut : findChildren<QShortcut*>())
+        row(shortcut->key(), shortcut->whatsThis());
+    for (const QAction* menu : menuBar()->actions())
+        for (const QAction* action : menu->menu() ? menu->menu()->actions() : QList<QAction*>{})
+            if (!action->shortcut().isEmpty())
+                row(action->shortcut(), QString(action->text()).remove(QLatin1Char('&')));
+    return tr("<table cellspacing='6'>%1</table><p>In the head list: type in the filter to find heads and tokens; "
+              "right-click any plot to export it.</p>").arg(rows);
+}
+
+QString MainWindow::aboutText() const
+{
+    // The version report, what is open and where settings live: what a bug report needs.
+    const QString open = !m_loaded ? tr("nothing")
+                                   : tr("model <code>%1</code>%2")
+                                         .arg(m_modelDir.toHtmlEscaped(),
+                                              m_info.lorsaPath.empty()
+                                                  ? QString()
+                                                  : tr(", Lorsa <code>%1</code> (layer %2)")
+                                                        .arg(QString::fromStdString(m_info.lorsaPath).toHtmlEscaped())
+                                                        .arg(m_info.layer));
+    return tr("<p><b>Lorsa Explorer</b>: watch low-rank sparse attention heads fire on a prompt.</p>"
+              "<pre>%1</pre><p>Open: %2</p><p>Settings and recent folders: <code>%3</code></p>")
+        .arg(explorerVersionText().toHtmlEscaped(), open, settingsFilePath().toHtmlEscaped());
 }
 
 QString MainWindow::chooseFolder(const QString& title, const QString& key)

@@ -2,10 +2,10 @@
 
 #include "model/core/compute_device.h"
 #include "model/core/error.h"
+#include "model/core/log.h"
 
 #include <ATen/core/grad_mode.h>
 #include <c10/core/InferenceMode.h>
-#include <spdlog/spdlog.h>
 #include <torch/cuda.h>
 
 #include <chrono>
@@ -33,7 +33,7 @@ Engine::Engine(const EngineOptions& options)
     , m_dtype(parseDtype(options.dtype, m_device))
 {
     m_threadsLine = configureCpuThreads(options.threads);
-    spdlog::info("{}", m_threadsLine);
+    logger("engine")->info("{}", m_threadsLine);
     report(options, 0.0, "tokenizer");
     for (const auto* dir : {&options.modelDir, &options.lorsaDir})
         if (!dir->empty() && !std::filesystem::is_directory(*dir))
@@ -62,7 +62,7 @@ void Engine::replaceLorsa(const std::filesystem::path& dir, const std::optional<
     try {
         checkLorsaFitsModel();
         const auto evidence = detectInputMode(inputOverride);
-        spdlog::info("{}", evidence.summary());
+        logger("engine")->info("{}", evidence.summary());
         m_inputMode = evidence;
         m_lorsaDir = dir;
     } catch (...) {

@@ -17,6 +17,7 @@
 
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
@@ -179,6 +180,28 @@ private Q_SLOTS:
         QCOMPARE(second->detail->lorsaHead, other);
         QCOMPARE(second->detail->queryToken, first->selection.queryToken);
         QCOMPARE(window.headDetail(), second->detail);
+    }
+
+    // The Help menu lists every shortcut the window has (from the shortcuts themselves, so the
+    // list cannot drift), and About names the versions and what is open.
+    void helpListsEveryShortcutAndAboutNamesWhatIsOpen()
+    {
+        MainWindow window(optionsFor(*m_fixture));
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QVERIFY(loaded.wait(kTimeoutMs));
+        const QString help = window.shortcutsText();
+        const auto shortcuts = window.findChildren<QShortcut*>();
+        QVERIFY(shortcuts.size() >= 7);
+        for (const QShortcut* shortcut : shortcuts) {
+            QVERIFY2(!shortcut->whatsThis().isEmpty(), qPrintable(shortcut->key().toString()));
+            QVERIFY2(help.contains(shortcut->key().toString(QKeySequence::NativeText).toHtmlEscaped()), qPrintable(shortcut->key().toString()));
+        }
+        QVERIFY(window.findChild<QAction*>(QStringLiteral("shortcutsAction")));
+        const QString about = window.aboutText();
+        QVERIFY2(about.contains(QStringLiteral("LibTorch")) && about.contains(QStringLiteral("Qt ")), qPrintable(about));
+        QVERIFY(about.contains(QString::fromStdString(m_fixture->model.string()).toHtmlEscaped()));
+        QVERIFY(about.contains(QString::fromStdString(m_fixture->lorsa.string()).toHtmlEscaped()));
+        QVERIFY(about.contains(QStringLiteral("layer 1")));
     }
 
     void keyboardMovesTokenAndHead()

@@ -1,4 +1,4 @@
-#include "app/explorer/figure_job.h"
+#include "widgets/figure_job.h"
 
 #include "model/core/error.h"
 #include "model/atlas/atlas_reader.h"

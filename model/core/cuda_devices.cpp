@@ -1,4 +1,4 @@
-#include "app/explorer/device_probe.h"
+#include "model/core/cuda_devices.h"
 
 #include <torch/cuda.h>
 
