@@ -86,9 +86,9 @@ QJsonObject provenance(const PromptAnalysis* analysis, const QString& view)
     QJsonObject meta;
     meta[QStringLiteral("view")] = view;
     if (analysis) {
-        meta[QStringLiteral("model")] = QString::fromStdString(analysis->modelName);
-        meta[QStringLiteral("lorsa")] = QString::fromStdString(analysis->lorsaName);
-        meta[QStringLiteral("layer")] = analysis->layer;
+        meta[QStringLiteral("model")] = QString::fromStdString(analysis->session->modelName);
+        meta[QStringLiteral("lorsa")] = QString::fromStdString(analysis->session->lorsaName);
+        meta[QStringLiteral("layer")] = analysis->session->layer;
         meta[QStringLiteral("tokens")] = static_cast<qint64>(analysis->tokens.size());
     }
     return meta;

@@ -49,7 +49,7 @@ QString FidelityPanel::summary() const
     const double delta = f.splicedLoss - f.cleanLoss;
     // The layer leads: with a Lorsa set the panel's numbers change with the layer selector.
     return tr("Layer %1 · FVU %2 · mean L0 %3 · loss %4 → %5 (%6%7 nats/token)")
-        .arg(m_analysis->layer).arg(f.fvu, 0, 'f', 4).arg(f.meanL0, 0, 'f', 2).arg(f.cleanLoss, 0, 'f', 4).arg(f.splicedLoss, 0, 'f', 4)
+        .arg(m_analysis->session->layer).arg(f.fvu, 0, 'f', 4).arg(f.meanL0, 0, 'f', 2).arg(f.cleanLoss, 0, 'f', 4).arg(f.splicedLoss, 0, 'f', 4)
         .arg(delta >= 0 ? QStringLiteral("+") : QString()).arg(delta, 0, 'f', 4);
 }
 

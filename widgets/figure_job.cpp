@@ -102,12 +102,12 @@ void runFigureJob(const FigureJob& job)
     strongest.selection.lorsaHead = job.head;
     result->selection.lorsaHead = job.head;
     result->selection.mhsaHead = job.mhsaHead;
-    result->selection.queryToken = job.token.value_or(resolveSelection(*result->analysis, strongest, [](int64_t) { return 0; }).queryToken);
+    result->selection.queryToken = job.token.value_or(resolveSelection(*result->analysis, strongest).queryToken);
     // headDetail checks every index against the prompt and the checkpoint, naming the flag's object.
     result->detail = session->headDetail(job.head, job.mhsaHead, result->selection.queryToken, 1);
 
     SelectionModel selection;
-    selection.setLayer(result->analysis->layer);
+    selection.setLayer(result->analysis->session->layer);
     selection.setLorsaHead(job.head);
     selection.setMhsaHead(result->detail->mhsaHead);
     selection.setQueryToken(result->selection.queryToken);

@@ -44,10 +44,10 @@ void HeadActivationModel::rebuild()
     const PromptAnalysis* a = m_analysis.get();
     const size_t n = a ? std::min(a->tokens.size(), a->active.size()) : 0;
     const auto shareAt = [a](const HeadActivation& h, size_t t) {
-        if (h.head < 0 || static_cast<size_t>(h.head) >= a->decoderNorms.size() || t >= a->reconstructionShareDenominator.size()
+        if (h.head < 0 || static_cast<size_t>(h.head) >= a->session->decoderNorms.size() || t >= a->reconstructionShareDenominator.size()
             || !(a->reconstructionShareDenominator[t] > 0))
             return std::numeric_limits<double>::quiet_NaN();
-        return std::abs(static_cast<double>(h.activation)) * a->decoderNorms[static_cast<size_t>(h.head)] / a->reconstructionShareDenominator[t];
+        return std::abs(static_cast<double>(h.activation)) * a->session->decoderNorms[static_cast<size_t>(h.head)] / a->reconstructionShareDenominator[t];
     };
     if (m_mode == Mode::AtToken) {
         if (m_token >= 0 && static_cast<size_t>(m_token) < n)
@@ -151,16 +151,17 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row& row = m_rows[static_cast<size_t>(index.row())];
-    const int qkGroup = m_analysis && m_analysis->nQkHeads > 0 && m_analysis->nOvHeads >= m_analysis->nQkHeads
-        ? m_analysis->nOvHeads / m_analysis->nQkHeads : 1;
+    // The engine's map of OV head to QK head, never re-derived here.
+    const auto& qkHeads = m_analysis->session->qkHeadOfOv;
+    const int qkHead = static_cast<size_t>(row.head) < qkHeads.size() ? qkHeads[static_cast<size_t>(row.head)] : -1;
     const float scale = scaleOf(row.head);
-    const HeadScore* qkScore = m_analysis && row.head / qkGroup < static_cast<int>(m_analysis->qkHeadScores.size())
-        ? &m_analysis->qkHeadScores[static_cast<size_t>(row.head / qkGroup)] : nullptr;
+    const auto& scores = m_analysis->session->qkHeadScores;
+    const HeadScore* qkScore = qkHead >= 0 && qkHead < static_cast<int>(scores.size()) ? &scores[static_cast<size_t>(qkHead)] : nullptr;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case HeadColumn: return row.head;
-        case QkHeadColumn: return row.head / qkGroup;
+        case QkHeadColumn: return qkHead >= 0 ? QVariant(qkHead) : QVariant();
         case InductionColumn: return qkScore ? QString::number(qkScore->induction, 'f', 2) : QString();
         case ActivationColumn: return QString::number(row.activation, 'f', 3);
         case ShareColumn: return std::isnan(row.share) ? QString() : QStringLiteral("%1%").arg(100 * row.share, 0, 'f', 1);
@@ -177,14 +178,14 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() != InductionColumn || !qkScore)
             return {};
-        return headScoreText(tr("QK head %1").arg(row.head / qkGroup), *qkScore);
+        return headScoreText(tr("QK head %1").arg(qkHead), *qkScore);
     case Qt::TextAlignmentRole:
         return index.column() <= ShareColumn || index.column() == ScaleColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case ValueRole:
     case SortRole:
         switch (index.column()) {
         case HeadColumn: return row.head;
-        case QkHeadColumn: return row.head / qkGroup;
+        case QkHeadColumn: return qkHead >= 0 ? QVariant(qkHead) : QVariant();
         case InductionColumn:
             if (qkScore)
                 return qkScore->induction;
@@ -245,7 +246,7 @@ QVariant HeadActivationModel::headerData(int section, Qt::Orientation orientatio
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case ShareColumn: return tr("Share of the token's reconstruction: |z_i|·‖w_o^i‖ / Σ_j |z_j|·‖w_o^j‖");
-        case QkHeadColumn: return tr("QK head whose pattern this OV head uses (head / (n_ov / n_qk))");
+        case QkHeadColumn: return tr("The QK head whose pattern this OV head reads");
         case InductionColumn: return tr("Induction score of the QK head: mean attention from a repeated random sequence's second copy "
                                         "to the token after the first occurrence (lorsa heads)");
         case PromotedColumn: return tr("Top tokens of w_o through the unembedding");

@@ -176,8 +176,8 @@ void PatternMapView::rebuild()
         for (int head : order) {
             auto* item = new QListWidgetItem(tr("MHSA %1   JSD %2").arg(head, 3).arg(d->mhsaSimilarity[static_cast<size_t>(head)], 0, 'f', 3), m_ranking);
             item->setData(Qt::UserRole, head);
-            if (m_analysis && head < static_cast<int>(m_analysis->mhsaHeadScores.size())) {
-                const HeadScore& score = m_analysis->mhsaHeadScores[static_cast<size_t>(head)];
+            if (m_analysis && head < static_cast<int>(m_analysis->session->mhsaHeadScores.size())) {
+                const HeadScore& score = m_analysis->session->mhsaHeadScores[static_cast<size_t>(head)];
                 item->setText(item->text() + tr("   ind %1").arg(score.induction, 0, 'f', 2));
                 item->setToolTip(headScoreText(tr("MHSA head %1").arg(head), score));
             }

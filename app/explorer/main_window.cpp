@@ -341,8 +341,8 @@ void MainWindow::applyResult(const ExplorerResultPtr& result, bool newPrompt)
         if (result->analysis->truncatedFrom > 0)
             notes << QString::fromStdString(
                 truncationNotice(result->analysis->truncatedFrom, static_cast<int64_t>(result->analysis->tokens.size())));
-        if (result->analysis->nOvHeads > 0)
-            notes << fidelityWarning(result->analysis->fidelity, result->analysis->layer);
+        if (result->analysis->session->nOvHeads > 0)
+            notes << fidelityWarning(result->analysis->fidelity, result->analysis->session->layer);
         notes.removeAll(QString());
         if (!notes.isEmpty()) {
             m_banner->showMessage(notes.join(QLatin1Char(' ')));

@@ -64,30 +64,38 @@ struct HeadScore {
     double firstToken = 0;
 };
 
+/// What every prompt of a session shares (until its Lorsa changes): built once and shared by
+/// every PromptAnalysis, never copied per keystroke.
+struct SessionConstants {
+    std::string modelName;
+    std::string lorsaName;                               ///< empty without a Lorsa
+    int32_t layer = 0;                                   ///< the Lorsa's layer
+    int32_t nMhsaHeads = 0;
+    int32_t nQkHeads = 0;
+    int32_t nOvHeads = 0;                                ///< 0 without a Lorsa
+    std::vector<int32_t> qkHeadOfOv;                     // (n_ov) the QK head each OV head reads (LorsaLayer::qkHeadOf)
+    std::vector<float> decoderNorms;                     // (n_ov) |w_o^i|
+    /// Per Lorsa QK head, its head scores (n_qk entries, or empty when not computed).
+    std::vector<HeadScore> qkHeadScores;
+    /// Per MHSA head of the Lorsa's layer, its head scores (n_heads entries, or empty).
+    std::vector<HeadScore> mhsaHeadScores;
+};
+using SessionConstantsPtr = std::shared_ptr<const SessionConstants>;
+
 /// Everything about a prompt that does not depend on the selection.
 struct PromptAnalysis {
     uint64_t generation = 0;
-    std::string modelName;
-    std::string lorsaName;
-    int32_t layer = 0;
-    int32_t nMhsaHeads = 0;
-    int32_t nQkHeads = 0;
-    int32_t nOvHeads = 0;
+    SessionConstantsPtr session;                         ///< never null in an analysis from the engine
     std::vector<TokenInfo> tokens;                       // (T)
     std::vector<std::vector<HeadActivation>> active;     // (T) lists, each sorted by activation, descending
     std::vector<float> activeCount;                      // (T) number of active heads
     std::vector<float> reconstructionShareDenominator;   // (T) sum_i |z_i| * |w_o^i| at each token
-    std::vector<float> decoderNorms;                     // (n_ov) |w_o^i|
     /// Per OV head, the top tokens of w_o through the unembedding (n_ov lists, best first).
     /// Either empty (not computed) or of size n_ov; a head's list may be empty. Shown in the
     /// head list; HeadDetail::promotedTokens holds the same for the selected head.
     std::vector<std::vector<TokenScore>> headPromotedTokens;  // (n_ov) lists
     /// Per OV head, the top tokens whose embeddings drive w_v (same conventions as above).
     std::vector<std::vector<TokenScore>> headValueTokens;     // (n_ov) lists
-    /// Per Lorsa QK head, its head scores (n_qk entries, or empty when not computed).
-    std::vector<HeadScore> qkHeadScores;
-    /// Per MHSA head of the Lorsa's layer, its head scores (n_heads entries, or empty).
-    std::vector<HeadScore> mhsaHeadScores;
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
     int64_t reusedTokens = 0;                            ///< leading tokens whose work the previous prompt had done

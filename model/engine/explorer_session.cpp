@@ -75,6 +75,7 @@ struct ExplorerSession::State {
     std::unique_ptr<PromptRunner> runner;
     std::unique_ptr<HeadAttribution> attribution;
     PromptAnalysisPtr lastAnalysis;             // of runner->last(), what reselect() may refer to
+    SessionConstantsPtr constants;              // shared by every analysis until the Lorsa changes
 
     const PromptRun& prompt() const { return runner->last(); }
     void requirePrompt() const
@@ -89,6 +90,8 @@ struct ExplorerSession::State {
     }
     /// Fills info and the token attributions for the engine's current Lorsa.
     void describeLorsa(const CancelCheck& cancelled);
+    /// constants, from info and the engine's current Lorsa.
+    void buildConstants();
 };
 
 ExplorerSession::ExplorerSession()
@@ -155,7 +158,28 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
             progress(1.0, "scoring heads");
         state.describeLorsa(cancelled);
     }
+    state.buildConstants();
     return session;
+}
+
+void ExplorerSession::State::buildConstants()
+{
+    auto shared = std::make_shared<SessionConstants>();
+    shared->modelName = info.modelName;
+    shared->lorsaName = info.lorsaName;
+    shared->layer = info.layer;
+    shared->nMhsaHeads = info.nMhsaHeads;
+    shared->nQkHeads = info.nQkHeads;
+    shared->nOvHeads = info.nOvHeads;
+    for (const auto& score : info.headScores)
+        (score.kind == "lorsa_qk" ? shared->qkHeadScores : shared->mhsaHeadScores).push_back(score);
+    if (const auto* sae = engine->lorsa()) {
+        shared->qkHeadOfOv.resize(static_cast<size_t>(info.nOvHeads));
+        for (int32_t head = 0; head < info.nOvHeads; ++head)
+            shared->qkHeadOfOv[static_cast<size_t>(head)] = static_cast<int32_t>(sae->qkHeadOf(head));
+        shared->decoderNorms = toVector(attribution->decoderNorms());
+    }
+    constants = std::move(shared);
 }
 
 void ExplorerSession::State::describeLorsa(const CancelCheck& cancelled)
@@ -197,8 +221,10 @@ const SessionInfo& ExplorerSession::switchLorsa(int32_t layer, const std::string
         state.engine->replaceLorsa(before.lorsaPath, state.inputOverride);
         state.info = before;
         state.attribution = std::make_unique<HeadAttribution>(*state.engine);
+        state.buildConstants();
         throw;
     }
+    state.buildConstants();
     state.runner->changeLayer(state.engine->lorsa()->config().layer);
     state.lastAnalysis.reset();  // its Lorsa side was the old layer's
     return state.info;
@@ -233,14 +259,7 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
 
     auto analysis = std::make_shared<PromptAnalysis>();
     analysis->generation = generation;
-    analysis->modelName = state.info.modelName;
-    analysis->lorsaName = state.info.lorsaName;
-    analysis->layer = state.info.layer;
-    analysis->nMhsaHeads = state.info.nMhsaHeads;
-    analysis->nQkHeads = state.info.nQkHeads;
-    for (const auto& score : state.info.headScores)
-        (score.kind == "lorsa_qk" ? analysis->qkHeadScores : analysis->mhsaHeadScores).push_back(score);
-    analysis->nOvHeads = state.info.nOvHeads;
+    analysis->session = state.constants;
     analysis->tokens = tokenInfos(engine, prompt);
     analysis->reusedTokens = run.reusedPositions;
     analysis->truncatedFrom = prompt.truncatedFrom;
@@ -248,7 +267,6 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     if (engine.lorsa()) {
         const auto acts = run.featureActs.select(0, 0).to(at::kCPU, at::kFloat).contiguous();  // [T,n_ov]
         const auto norms = state.attribution->decoderNorms();                                  // [n_ov] CPU float
-        analysis->decoderNorms = toVector(norms);
         analysis->reconstructionShareDenominator = toVector((acts.abs() * norms.unsqueeze(0)).sum(1));
         analysis->activeCount = toVector((acts != 0).sum(1));
         analysis->active = activeHeadsByToken(acts);
@@ -261,9 +279,9 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
             if (peaks.data_ptr<float>()[j] > 0)
                 wanted.push_back(strongest.data_ptr<int64_t>()[j]);
         state.attribution->prepare(wanted);
-        analysis->headPromotedTokens.resize(static_cast<size_t>(analysis->nOvHeads));
-        analysis->headValueTokens.resize(static_cast<size_t>(analysis->nOvHeads));
-        for (int64_t head = 0; head < analysis->nOvHeads; ++head) {
+        analysis->headPromotedTokens.resize(static_cast<size_t>(state.info.nOvHeads));
+        analysis->headValueTokens.resize(static_cast<size_t>(state.info.nOvHeads));
+        for (int64_t head = 0; head < state.info.nOvHeads; ++head) {
             if (!state.attribution->isCached(head))
                 continue;
             const auto& attributed = state.attribution->tokensOf(head);
@@ -286,7 +304,7 @@ ExplorerResultPtr ExplorerSession::explore(const std::string& text, bool prepend
     result->generation = generation;
     result->analysis = analyze(text, prependBos, generation, cancelled);
     const auto* sae = m_state->engine->lorsa();
-    result->selection = resolveSelection(*result->analysis, intent, [sae](int64_t head) { return sae ? sae->qkHeadOf(head) : 0; });
+    result->selection = resolveSelection(*result->analysis, intent);
     if (sae)
         result->detail = headDetail(result->selection.lorsaHead, result->selection.mhsaHead, result->selection.queryToken, generation,
                                     cancelled);

@@ -34,17 +34,21 @@ int32_t strongestAt(const PromptAnalysis& analysis, int32_t token, int32_t fallb
 
 } // namespace
 
-std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis, const std::function<int64_t(int64_t)>& qkHeadOf)
+std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis)
 {
-    if (analysis.qkHeadScores.empty() || analysis.nQkHeads <= 0)
+    if (!analysis.session || analysis.session->qkHeadScores.empty() || analysis.session->nQkHeads <= 0)
         return std::nullopt;
-    const auto best = std::max_element(analysis.qkHeadScores.begin(), analysis.qkHeadScores.end(),
-                                       [](const HeadScore& a, const HeadScore& b) { return a.induction < b.induction; });
+    const auto& constants = *analysis.session;
+    const auto& scores = constants.qkHeadScores;
+    const auto best = std::max_element(scores.begin(), scores.end(), [](const HeadScore& a, const HeadScore& b) { return a.induction < b.induction; });
     // Several QK heads are often induction heads alike: any within 10% of the best qualifies.
-    std::vector<bool> induction(static_cast<size_t>(analysis.nQkHeads), false);
-    for (const auto& score : analysis.qkHeadScores)
-        if (score.head >= 0 && score.head < analysis.nQkHeads && score.induction >= 0.9 * best->induction)
+    std::vector<bool> induction(static_cast<size_t>(constants.nQkHeads), false);
+    for (const auto& score : scores)
+        if (score.head >= 0 && score.head < constants.nQkHeads && score.induction >= 0.9 * best->induction)
             induction[static_cast<size_t>(score.head)] = true;
+    const auto qkHeadOf = [&](int32_t ov) {
+        return ov >= 0 && static_cast<size_t>(ov) < constants.qkHeadOfOv.size() ? constants.qkHeadOfOv[static_cast<size_t>(ov)] : -1;
+    };
     // Induction shows where a token repeats one seen earlier: only such queries count (the
     // first tokens of a prompt have large activations of every kind).
     std::set<int64_t> seen;
@@ -55,7 +59,7 @@ std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis
             continue;
         for (const auto& active : analysis.active[token]) {
             const auto qk = qkHeadOf(active.head);
-            if (qk >= 0 && qk < analysis.nQkHeads && induction[static_cast<size_t>(qk)] && active.activation > strongest) {
+            if (qk >= 0 && qk < constants.nQkHeads && induction[static_cast<size_t>(qk)] && active.activation > strongest) {
                 strongest = active.activation;
                 found = HeadAtToken{active.head, static_cast<int32_t>(token)};
             }
@@ -64,11 +68,11 @@ std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis
     return found;
 }
 
-Selection resolveSelection(const PromptAnalysis& analysis, const SelectionIntent& intent, const std::function<int64_t(int64_t)>& qkHeadOf)
+Selection resolveSelection(const PromptAnalysis& analysis, const SelectionIntent& intent)
 {
     Selection out;
     out.mhsaHead = intent.selection.mhsaHead;
-    const int32_t heads = analysis.nOvHeads;
+    const int32_t heads = analysis.session ? analysis.session->nOvHeads : 0;
     const int32_t keptHead = heads > 0 ? std::clamp(intent.selection.lorsaHead, 0, heads - 1) : 0;
     switch (intent.query) {
     case SelectionIntent::Query::Keep:
@@ -85,7 +89,7 @@ Selection resolveSelection(const PromptAnalysis& analysis, const SelectionIntent
         return out;
     out.lorsaHead = keptHead;
     if (intent.head == SelectionIntent::Head::StrongestInduction) {
-        if (const auto found = strongestInductionHead(analysis, qkHeadOf)) {
+        if (const auto found = strongestInductionHead(analysis)) {
             out.lorsaHead = found->head;
             out.queryToken = found->token;
             return out;

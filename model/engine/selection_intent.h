@@ -6,7 +6,6 @@
 
 #include "model/engine/analysis.h"
 
-#include <functional>
 #include <optional>
 
 namespace lorsa {
@@ -47,13 +46,12 @@ struct HeadAtToken {
 
 /// The OV head to start on: among heads reading an induction QK head (induction score within 10%
 /// of the best), the one with the largest activation at a token that repeats an earlier token,
-/// and that token. Nothing when the analysis has no head scores or none of those heads fires.
-/// \p qkHeadOf is the Lorsa's own map (LorsaLayer::qkHeadOf).
-std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis, const std::function<int64_t(int64_t)>& qkHeadOf);
+/// and that token (the QK head of an OV head is the engine's, SessionConstants::qkHeadOfOv).
+/// Nothing when the analysis has no head scores or none of those heads fires.
+std::optional<HeadAtToken> strongestInductionHead(const PromptAnalysis& analysis);
 
 /// \p intent on \p analysis. Without a Lorsa (no OV heads) the head is 0; an empty prompt
 /// resolves to token 0.
-Selection resolveSelection(const PromptAnalysis& analysis, const SelectionIntent& intent,
-                           const std::function<int64_t(int64_t)>& qkHeadOf);
+Selection resolveSelection(const PromptAnalysis& analysis, const SelectionIntent& intent);
 
 } // namespace lorsa

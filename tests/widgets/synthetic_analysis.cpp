@@ -35,12 +35,15 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> unit(0, 1);
     auto a = std::make_shared<PromptAnalysis>();
-    a->modelName = "EleutherAI/pythia-70m";
-    a->lorsaName = "lorsa-L3-pythia-70m";
-    a->layer = 3;
-    a->nMhsaHeads = 8;
-    a->nQkHeads = qkHeads;
-    a->nOvHeads = ovHeads;
+    auto session = std::make_shared<SessionConstants>();
+    session->modelName = "EleutherAI/pythia-70m";
+    session->lorsaName = "lorsa-L3-pythia-70m";
+    session->layer = 3;
+    session->nMhsaHeads = 8;
+    session->nQkHeads = qkHeads;
+    session->nOvHeads = ovHeads;
+    for (int h = 0; h < ovHeads; ++h)
+        session->qkHeadOfOv.push_back(h / std::max(1, ovHeads / std::max(1, qkHeads)));
     int64_t byte = 0;
     constexpr size_t kWordCount = sizeof(kWords) / sizeof(kWords[0]);
     for (int t = 0; t < tokens; ++t) {
@@ -49,7 +52,8 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
         byte += static_cast<int64_t>(text.size());
     }
     for (int h = 0; h < ovHeads; ++h)
-        a->decoderNorms.push_back(0.5f + unit(rng));
+        session->decoderNorms.push_back(0.5f + unit(rng));
+    a->session = session;
     for (int t = 0; t < tokens; ++t) {
         std::vector<HeadActivation> active;
         const int count = 2 + static_cast<int>(rng() % 6);
@@ -61,7 +65,7 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
         std::sort(active.begin(), active.end(), [](const HeadActivation& x, const HeadActivation& y) { return x.activation > y.activation; });
         float denominator = 0;
         for (const HeadActivation& h : active)
-            denominator += std::abs(h.activation) * a->decoderNorms[static_cast<size_t>(h.head)];
+            denominator += std::abs(h.activation) * session->decoderNorms[static_cast<size_t>(h.head)];
         a->reconstructionShareDenominator.push_back(denominator);
         a->activeCount.push_back(static_cast<float>(active.size()));
         a->fidelity.l0PerToken.push_back(static_cast<float>(active.size()));
@@ -90,7 +94,7 @@ HeadDetailPtr makeDetail(const PromptAnalysis& analysis, int lorsaHead, int mhsa
     const int n = static_cast<int>(analysis.tokens.size());
     auto d = std::make_shared<HeadDetail>();
     d->lorsaHead = lorsaHead;
-    d->qkHead = lorsaHead / std::max(1, analysis.nOvHeads / std::max(1, analysis.nQkHeads));
+    d->qkHead = analysis.session->qkHeadOfOv[static_cast<size_t>(lorsaHead)];
     d->mhsaHead = mhsaHead;
     d->queryToken = query;
     d->lorsaPattern = causalSoftmax(n, rng, 1.2, 1);
@@ -112,8 +116,9 @@ HeadDetailPtr makeDetail(const PromptAnalysis& analysis, int lorsaHead, int mhsa
             if (h.head == lorsaHead)
                 d->headActivation[static_cast<size_t>(q)] = h.activation;
     }
-    for (int h = 0; h < analysis.nMhsaHeads; ++h)
-        d->mhsaSimilarity.push_back(0.1f + 0.08f * static_cast<float>((h * 5 + 3) % analysis.nMhsaHeads));
+    const int heads = analysis.session->nMhsaHeads;
+    for (int h = 0; h < heads; ++h)
+        d->mhsaSimilarity.push_back(0.1f + 0.08f * static_cast<float>((h * 5 + 3) % heads));
     return d;
 }
 

@@ -271,7 +271,7 @@ private Q_SLOTS:
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         explore(worker, QStringLiteral("still here"));
         QVERIFY(arrived(analysed, 30000));
-        QCOMPARE(resultOf(analysed.first())->analysis->nOvHeads, m_fixture->nOvHeads);
+        QCOMPARE(resultOf(analysed.first())->analysis->session->nOvHeads, m_fixture->nOvHeads);
     }
 
     void cancelStopsARunningLoad()

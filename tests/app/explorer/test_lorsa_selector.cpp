@@ -74,7 +74,7 @@ private Q_SLOTS:
         auto* bos = window.findChild<QCheckBox*>(QStringLiteral("prependBos"));
         QVERIFY(bos && bos->text().contains(QStringLiteral("<|endoftext|>")));
         window.promptEditor()->setPlainText(QStringLiteral("the cat sat on the mat"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->tokens.size() > 6 && window.analysis()->layer == 0, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->tokens.size() > 6 && window.analysis()->session->layer == 0, kTimeoutMs);
         const auto tokens = window.analysis()->tokens.size();
 
         selector->setCurrentIndex(1);
@@ -82,7 +82,7 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(kTimeoutMs));
         QCOMPARE(window.sessionInfo().layer, 2);
         QVERIFY(window.windowTitle().contains(QStringLiteral("layer 2")));
-        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->layer == 2, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->session->layer == 2, kTimeoutMs);
         QCOMPARE(window.analysis()->tokens.size(), tokens);
 
         // Longer than the Lorsa's 16 positions (the model has 64): analysed up to 16, and said so.

@@ -58,16 +58,16 @@ private Q_SLOTS:
         QVERIFY(T > 10);
         QCOMPARE(analysis->active.size(), T);
         QCOMPARE(analysis->activeCount.size(), T);
-        QCOMPARE(analysis->decoderNorms.size(), size_t(64));
-        QCOMPARE(static_cast<int32_t>(analysis->qkHeadScores.size()), m_session->info().nQkHeads);
-        QCOMPARE(static_cast<int32_t>(analysis->mhsaHeadScores.size()), m_session->info().nMhsaHeads);
+        QCOMPARE(analysis->session->decoderNorms.size(), size_t(64));
+        QCOMPARE(static_cast<int32_t>(analysis->session->qkHeadScores.size()), m_session->info().nQkHeads);
+        QCOMPARE(static_cast<int32_t>(analysis->session->mhsaHeadScores.size()), m_session->info().nMhsaHeads);
         for (size_t t = 0; t < T; ++t) {
             const auto& list = analysis->active[t];
             QCOMPARE(float(list.size()), analysis->activeCount[t]);
             QVERIFY(std::is_sorted(list.begin(), list.end(), [](auto a, auto b) { return a.activation > b.activation; }));
             float share = 0;
             for (const auto& head : list)
-                share += std::abs(head.activation) * analysis->decoderNorms[size_t(head.head)];
+                share += std::abs(head.activation) * analysis->session->decoderNorms[size_t(head.head)];
             QVERIFY(std::abs(share - analysis->reconstructionShareDenominator[t]) <= 1e-4f * std::max(1.0f, share));
         }
         QVERIFY(analysis->fidelity.fvu < 1e-8);

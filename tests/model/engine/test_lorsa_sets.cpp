@@ -75,7 +75,7 @@ SessionOptions sessionOptions(const fs::path& model, const fs::path& lorsa, std:
 
 void compareAnalyses(const PromptAnalysis& actual, const PromptAnalysis& expected)
 {
-    QCOMPARE(actual.layer, expected.layer);
+    QCOMPARE(actual.session->layer, expected.session->layer);
     QCOMPARE(actual.tokens.size(), expected.tokens.size());
     QCOMPARE(actual.activeCount, expected.activeCount);
     for (size_t t = 0; t < actual.active.size(); ++t) {
@@ -165,7 +165,7 @@ private Q_SLOTS:
             // Head queries answer for the new Lorsa.
             QCOMPARE(session->headDetail(0, std::nullopt, 2, 4)->lorsaPattern.rows, int64_t(typed->tokens.size()));
         }
-        QVERIFY(first->layer == 0);
+        QVERIFY(first->session->layer == 0);
     }
 
     void failedSwitchKeepsTheCurrentLorsa()
