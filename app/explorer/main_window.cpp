@@ -68,6 +68,7 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent)
     connect(m_prompt, &QPlainTextEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
     connect(&m_debounce, &QTimer::timeout, this, &MainWindow::requestAnalysis);
     connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) { selectionChanged(static_cast<int>(field)); });
+    connect(m_intervention, &InterventionPanel::resetRequested, this, [this] { m_headList->model()->setHeadScales({}); });
     connect(m_headList, &HeadListView::interventionChanged, this, [this](const HeadScales& scales) {
         m_scales.clear();
         for (const auto& [head, scale] : scales)

@@ -394,22 +394,25 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
         const auto outputs = engine.lorsa()->outputWeights().index_select(0, index);        // [n,d]
         modified = modified + at::matmul(acts, outputs.to(modified.scalar_type()));
     }
+    // An undefined replacement: the clean model.
     auto probabilitiesWith = [&](const at::Tensor& replacement) {
         // The blocks before the Lorsa's see no difference: start at its block.
         ForwardOptions forward;
         forward.cancelled = cancelled;
         forward.resumeFrom = ResumePoint{engine.lorsa()->config().layer, run.residualPre};
         const auto hook = engine.lorsaOutHook();
-        forward.intervene = [&](const std::string& name, at::Tensor& activation) {
-            if (name == hook)
-                activation = replacement.to(activation.scalar_type());
-        };
+        if (replacement.defined())
+            forward.intervene = [&](const std::string& name, at::Tensor& activation) {
+                if (name == hook)
+                    activation = replacement.to(activation.scalar_type());
+            };
         ActivationCache unused;
         const auto logits = engine.model().forward(run.tokens, unused, forward);
         return at::softmax(logits.select(0, 0).select(0, queryToken).to(at::kFloat), -1).to(at::kCPU);
     };
     const auto baseline = probabilitiesWith(run.reconstructed);
     const auto intervened = probabilitiesWith(modified);
+    const auto clean = probabilitiesWith({});
 
     auto result = std::make_shared<InterventionResult>();
     result->generation = generation;
@@ -422,6 +425,7 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
     for (int64_t j = 0; j < k; ++j) {
         const auto id = top[j].item<int64_t>();
         result->baseline.push_back(scoreOf(id, baseline[id].item<float>()));
+        result->clean.push_back(scoreOf(id, clean[id].item<float>()));
         result->intervened.push_back(scoreOf(id, intervened[id].item<float>()));
     }
     const auto change = (intervened - baseline).narrow(0, 0, vocab);

@@ -62,6 +62,7 @@ struct InterventionResult {
     int32_t queryToken = 0;
     std::map<int32_t, float> headScales;
     std::vector<TokenScore> baseline;      ///< top probabilities with the Lorsa spliced in, unchanged
+    std::vector<TokenScore> clean;         ///< same tokens' probabilities in the model itself (no Lorsa)
     std::vector<TokenScore> intervened;    ///< same tokens' probabilities after the intervention
     std::vector<TokenScore> biggestChanges;///< tokens whose probability changed most (signed)
 };
@@ -117,8 +118,8 @@ public:
                              const CancelCheck& cancelled = {});
 
     /// Splices the Lorsa output into the model with \p headScales applied and compares the
-    /// next-token probabilities at \p queryToken with the unchanged splice.
-    /// \p cancelled is polled between its two forward passes and inside them.
+    /// next-token probabilities at \p queryToken with the unchanged splice and the clean model.
+    /// \p cancelled is polled between its three forward passes (from the Lorsa's block on) and inside them.
     InterventionResultPtr intervene(const std::map<int32_t, float>& headScales, int32_t queryToken, uint64_t generation,
                                     int topTokens = 10, const CancelCheck& cancelled = {});
 

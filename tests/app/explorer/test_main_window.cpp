@@ -3,6 +3,7 @@
 // (compared with a session opened independently by the test). Also: errors reach the banner and
 // keep the prompt; keyboard navigation; drag and drop detection.
 
+#include "app/explorer/intervention_panel.h"
 #include "app/explorer/main_window.h"
 #include "app/explorer/worker_thread.h"
 #include "app/explorer/message_banner.h"
@@ -25,7 +26,10 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QAction>
+#include <QHeaderView>
 #include <QMimeData>
+#include <QPushButton>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace lorsa;
@@ -202,6 +206,28 @@ private Q_SLOTS:
         QVERIFY(about.contains(QString::fromStdString(m_fixture->model.string()).toHtmlEscaped()));
         QVERIFY(about.contains(QString::fromStdString(m_fixture->lorsa.string()).toHtmlEscaped()));
         QVERIFY(about.contains(QStringLiteral("layer 1")));
+    }
+
+    // An ablation shows clean, spliced and intervened probabilities; "Reset all" puts every head
+    // back at scale 1 and clears the panel.
+    void interventionShowsTheCleanModelAndResets()
+    {
+        MainWindow window(optionsFor(*m_fixture));
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QSignalSpy shown(&window, &MainWindow::headDetailShown);
+        window.promptEditor()->setPlainText(QStringLiteral("one two three one two"));
+        QVERIFY(shown.wait(kTimeoutMs));
+        auto* panel = window.interventionPanel();
+        window.headList()->model()->setHeadScales({{window.selection()->lorsaHead(), 0.0f}});
+        QTRY_VERIFY_WITH_TIMEOUT(panel->table()->rowCount() > 0, kTimeoutMs);
+        QVERIFY(panel->table()->item(0, InterventionPanel::CleanColumn)->data(Qt::UserRole).toDouble() > 0);
+        QVERIFY(panel->resetButton()->isEnabled());
+        QVERIFY(panel->table()->minimumHeight() > 4 * panel->table()->verticalHeader()->defaultSectionSize());
+        panel->resetButton()->click();
+        QVERIFY(window.headList()->model()->headScales().empty());
+        QCOMPARE(panel->table()->rowCount(), 0);
+        QVERIFY(!panel->resetButton()->isEnabled());
     }
 
     void keyboardMovesTokenAndHead()

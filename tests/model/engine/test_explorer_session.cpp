@@ -2,6 +2,7 @@
 
 #include "model/core/error.h"
 #include "model/io/tensor_source.h"
+#include "model/engine/engine.h"
 #include "model/engine/explorer_session.h"
 #include "tests/model/engine/exact_lorsa.h"
 #include "tests/support/fixture_lorsa.h"
@@ -146,6 +147,24 @@ private Q_SLOTS:
         for (const auto& token : ablated->baseline)
             total += token.score;
         QVERIFY(total <= 1.0f + 1e-5f);
+
+        // The clean column is the model's own next-token distribution, as an engine without the
+        // Lorsa computes it on the same tokens.
+        EngineOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.device = "cpu";
+        options.threads = 1;
+        const Engine model(options);
+        RunRequest request;
+        request.modelHooks.names = {"logits"};
+        const auto ids = model.encodePrompt("one two three four five", true).ids;
+        const auto logits = model.run(at::tensor(ids, at::kLong).unsqueeze(0), request).cache.at("logits");
+        const auto probabilities = at::softmax(logits.select(0, 0).select(0, last).to(at::kFloat), -1);
+        QCOMPARE(ablated->clean.size(), ablated->baseline.size());
+        for (size_t i = 0; i < ablated->clean.size(); ++i) {
+            QCOMPARE(ablated->clean[i].id, ablated->baseline[i].id);
+            QVERIFY(std::abs(ablated->clean[i].score - probabilities[ablated->clean[i].id].item<float>()) < 1e-5f);
+        }
     }
 
     // Superseded head details and interventions stop early, and the session stays usable.
