@@ -50,7 +50,7 @@ QByteArray toCsv(const DataTable& table)
                              : value.isDouble() ? QString::number(value.toDouble(), 'g', 17)
                                                 : QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
         // One line per entry: a newline in a name would end the comment early.
-        out += "# " + it.key().toUtf8() + ": " + QString(text).replace(QLatin1Char('\n'), QLatin1Char(' ')).toUtf8() + '\n';
+        out += "# " + it.key().toUtf8() + ": " + QString(text).replace(QLatin1Char('\r'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' ')).toUtf8() + '\n';
     }
     QStringList fields;
     for (const QString& column : table.columns)
@@ -86,9 +86,15 @@ QJsonObject provenance(const PromptAnalysis* analysis, const QString& view)
     QJsonObject meta;
     meta[QStringLiteral("view")] = view;
     if (analysis) {
-        meta[QStringLiteral("model")] = QString::fromStdString(analysis->session->modelName);
-        meta[QStringLiteral("lorsa")] = QString::fromStdString(analysis->session->lorsaName);
-        meta[QStringLiteral("layer")] = analysis->session->layer;
+        const auto& session = *analysis->session;
+        meta[QStringLiteral("model")] = QString::fromStdString(session.modelName);
+        meta[QStringLiteral("model_path")] = QString::fromStdString(session.modelPath);
+        meta[QStringLiteral("model_config_hash")] = QString::fromStdString(session.modelConfigHash);
+        meta[QStringLiteral("lorsa")] = QString::fromStdString(session.lorsaName);
+        meta[QStringLiteral("lorsa_path")] = QString::fromStdString(session.lorsaPath);
+        meta[QStringLiteral("lorsa_config_hash")] = QString::fromStdString(session.lorsaConfigHash);
+        meta[QStringLiteral("layer")] = session.layer;
+        meta[QStringLiteral("prompt")] = QString::fromStdString(analysis->promptText);
         meta[QStringLiteral("tokens")] = static_cast<qint64>(analysis->tokens.size());
     }
     return meta;

@@ -2,6 +2,7 @@
 
 #include "model/atlas/atlas_types.h"
 #include "model/core/error.h"
+#include "model/core/fingerprint.h"
 #include "model/tokenizer/utf8.h"
 #include "model/training/corpus_reader.h"
 

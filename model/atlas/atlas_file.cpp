@@ -213,22 +213,6 @@ void AtlasFile::setAnnotation(const HeadAnnotation& a)
     statement.bind(1, a.head).bind(2, a.label).bind(3, a.note).bind(4, static_cast<int64_t>(a.bookmark)).run();
 }
 
-std::string fnv1aHex(const std::string& bytes)
-{
-    uint64_t hash = 0xcbf29ce484222325ull;
-    for (const unsigned char c : bytes) {
-        hash ^= c;
-        hash *= 0x100000001b3ull;
-    }
-    char text[17];
-    static const char* digits = "0123456789abcdef";
-    for (int i = 15; i >= 0; --i) {
-        text[i] = digits[hash & 0xf];
-        hash >>= 4;
-    }
-    text[16] = 0;
-    return text;
-}
 
 std::vector<double> histogramEdges()
 {

@@ -1,6 +1,7 @@
 #include "model/atlas/atlas_identity.h"
 
 #include "model/core/error.h"
+#include "model/core/fingerprint.h"
 #include "model/engine/engine.h"
 
 #include <algorithm>
@@ -18,16 +19,6 @@ std::string folderName(const std::filesystem::path& dir)
     if (normal.filename() == "." || normal.empty())
         normal = std::filesystem::absolute(dir).lexically_normal();
     return normal.filename().string();
-}
-
-std::string configHash(const std::filesystem::path& dir)
-{
-    std::ifstream in(dir / "config.json", std::ios::binary);
-    if (!in)
-        throw Error(ErrorKind::InvalidFile, (dir / "config.json").string() + ": cannot read it to fingerprint the atlas");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return fnv1aHex(bytes.str());
 }
 
 /// A cheap fingerprint of the weight files beside config.json: names, sizes and the first and
@@ -65,10 +56,10 @@ AtlasIdentity atlasIdentity(const Engine& engine, const std::filesystem::path& m
     AtlasIdentity id;
     id.modelName = engine.model().config().name;
     id.modelFolder = folderName(modelDir);
-    id.modelConfigHash = configHash(modelDir);
+    id.modelConfigHash = configFingerprint(modelDir);
     id.lorsaName = sae->config().name;
     id.lorsaFolder = folderName(lorsaDir);
-    id.lorsaConfigHash = configHash(lorsaDir) + "-" + weightsHash(lorsaDir);
+    id.lorsaConfigHash = configFingerprint(lorsaDir) + "-" + weightsHash(lorsaDir);
     id.layer = sae->config().layer;
     id.nOvHeads = sae->config().nOvHeads;
     id.nQkHeads = sae->config().nQkHeads;

@@ -26,9 +26,6 @@ struct AtlasIdentity {
     int64_t nMhsaHeads = 0;
 };
 
-/// FNV-1a 64-bit of \p bytes as 16 hex digits (a fingerprint, not a security hash).
-std::string fnv1aHex(const std::string& bytes);
-
 /// The atlas's log-spaced activation histogram: kHistogramBins bins per head over |activation|,
 /// edges 10^(kHistogramMinExponent + i / kHistogramBinsPerDecade); values below the first edge
 /// count in bin 0, values at or above the last edge in the last bin.

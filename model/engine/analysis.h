@@ -69,6 +69,10 @@ struct HeadScore {
 struct SessionConstants {
     std::string modelName;
     std::string lorsaName;                               ///< empty without a Lorsa
+    std::string modelPath;                               ///< the folders, as opened (provenance of exports)
+    std::string lorsaPath;
+    std::string modelConfigHash;                         ///< fingerprint.h: FNV-1a of config.json, hex
+    std::string lorsaConfigHash;
     int32_t layer = 0;                                   ///< the Lorsa's layer
     int32_t nMhsaHeads = 0;
     int32_t nQkHeads = 0;
@@ -86,6 +90,7 @@ using SessionConstantsPtr = std::shared_ptr<const SessionConstants>;
 struct PromptAnalysis {
     uint64_t generation = 0;
     SessionConstantsPtr session;                         ///< never null in an analysis from the engine
+    std::string promptText;                              ///< as typed (UTF-8), before tokenization
     std::vector<TokenInfo> tokens;                       // (T)
     std::vector<std::vector<HeadActivation>> active;     // (T) lists, each sorted by activation, descending
     std::vector<float> activeCount;                      // (T) number of active heads

@@ -2,6 +2,7 @@
 
 #include "model/core/compute_device.h"
 #include "model/core/error.h"
+#include "model/core/fingerprint.h"
 #include "model/engine/engine.h"
 #include "model/engine/head_attribution.h"
 #include "model/engine/head_scores.h"
@@ -69,6 +70,7 @@ std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prom
 struct ExplorerSession::State {
     std::unique_ptr<Engine> engine;
     SessionInfo info;
+    std::filesystem::path modelDir;
     std::filesystem::path lorsaRoot;            // what the user opened: a Lorsa folder or a set
     std::optional<LorsaInputMode> inputOverride;
     /// Runs the prompts and keeps the last one for head queries.
@@ -137,6 +139,7 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
     auto& state = *session->m_state;
     state.engine = std::make_unique<Engine>(engineOptions);
     state.lorsaRoot = options.lorsaDir;
+    state.modelDir = options.modelDir;
     state.inputOverride = engineOptions.lorsaInput;
     const auto& engine = *state.engine;
     const auto& config = engine.model().config();
@@ -167,6 +170,12 @@ void ExplorerSession::State::buildConstants()
     auto shared = std::make_shared<SessionConstants>();
     shared->modelName = info.modelName;
     shared->lorsaName = info.lorsaName;
+    shared->modelPath = modelDir.string();
+    shared->modelConfigHash = configFingerprint(modelDir);
+    if (engine->lorsa()) {
+        shared->lorsaPath = engine->lorsaDir().string();
+        shared->lorsaConfigHash = configFingerprint(engine->lorsaDir());
+    }
     shared->layer = info.layer;
     shared->nMhsaHeads = info.nMhsaHeads;
     shared->nQkHeads = info.nQkHeads;
@@ -260,6 +269,7 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     auto analysis = std::make_shared<PromptAnalysis>();
     analysis->generation = generation;
     analysis->session = state.constants;
+    analysis->promptText = text;
     analysis->tokens = tokenInfos(engine, prompt);
     analysis->reusedTokens = run.reusedPositions;
     analysis->truncatedFrom = prompt.truncatedFrom;

@@ -35,9 +35,14 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> unit(0, 1);
     auto a = std::make_shared<PromptAnalysis>();
+    a->promptText = "The synthetic prompt, \"quoted\",\nover two lines";
     auto session = std::make_shared<SessionConstants>();
     session->modelName = "EleutherAI/pythia-70m";
     session->lorsaName = "lorsa-L3-pythia-70m";
+    session->modelPath = "/data/models/pythia-70m";
+    session->lorsaPath = "/data/lorsas/pythia-70m/L3";
+    session->modelConfigHash = "0123456789abcdef";
+    session->lorsaConfigHash = "fedcba9876543210";
     session->layer = 3;
     session->nMhsaHeads = 8;
     session->nQkHeads = qkHeads;

@@ -169,6 +169,14 @@ private Q_SLOTS:
         QCOMPARE(root[QStringLiteral("meta")][QStringLiteral("model")].toString(), QStringLiteral("EleutherAI/pythia-70m"));
         QCOMPARE(root[QStringLiteral("meta")][QStringLiteral("lorsa")].toString(), QStringLiteral("lorsa-L3-pythia-70m"));
         QCOMPARE(root[QStringLiteral("meta")][QStringLiteral("lorsa_head")].toInt(), 5);
+        // Provenance: where the checkpoints were, which configs, the prompt and the layer.
+        const QJsonObject meta = root[QStringLiteral("meta")].toObject();
+        QCOMPARE(meta[QStringLiteral("model_path")].toString(), QStringLiteral("/data/models/pythia-70m"));
+        QCOMPARE(meta[QStringLiteral("lorsa_path")].toString(), QStringLiteral("/data/lorsas/pythia-70m/L3"));
+        QCOMPARE(meta[QStringLiteral("model_config_hash")].toString(), QStringLiteral("0123456789abcdef"));
+        QCOMPARE(meta[QStringLiteral("lorsa_config_hash")].toString(), QStringLiteral("fedcba9876543210"));
+        QCOMPARE(meta[QStringLiteral("prompt")].toString(), QStringLiteral("The synthetic prompt, \"quoted\",\nover two lines"));
+        QCOMPARE(meta[QStringLiteral("layer")].toInt(), 3);
         const QJsonArray rows = root[QStringLiteral("rows")].toArray();
         QCOMPARE(rows.size(), 40 * 41 / 2);
         const QJsonArray row = rows[5].toArray();  // query 2, key 2
