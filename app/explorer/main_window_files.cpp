@@ -360,11 +360,9 @@ FigureSource* MainWindow::currentFigureSource() const
 {
     // The view that holds the keyboard focus, else the token heatmap.
     const QWidget* focus = QApplication::focusWidget();
-    const std::initializer_list<std::pair<QWidget*, FigureSource*>> views = {
-        {m_headList, m_headList}, {m_patterns, m_patterns}, {m_zPattern, m_zPattern}, {m_fidelity, m_fidelity}};
-    for (const auto& [widget, source] : views)
-        if (focus && (focus == widget || widget->isAncestorOf(focus)))
-            return source;
+    for (AnalysisView* view : m_views)
+        if (focus && (focus == view->widget() || view->widget()->isAncestorOf(focus)))
+            return view;
     return m_heatmap;
 }
 

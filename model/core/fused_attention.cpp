@@ -31,6 +31,11 @@ bool hasFusedAttention()
 #endif
 }
 
+bool fusedAttentionOn(at::Device device)
+{
+    return !device.is_cpu() && hasFusedAttention();
+}
+
 at::Tensor fusedCausalAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale)
 {
     checkShapes(q, k, v);

@@ -22,4 +22,9 @@ at::Tensor fusedCausalAttention(const at::Tensor& q, const at::Tensor& k, const 
 /// Whether this build's LibTorch has the fused kernels (2.5 or later; cmake/TorchFeatures.cmake).
 bool hasFusedAttention();
 
+/// Whether attention that needs no pattern runs through fusedCausalAttention on \p device: on an
+/// accelerator with the fused kernels. A CPU keeps its cache-blocked paths, which beat LibTorch's
+/// math fallback there.
+bool fusedAttentionOn(at::Device device);
+
 } // namespace lorsa

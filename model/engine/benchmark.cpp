@@ -127,7 +127,7 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
     if (modelPeaks.peakMb())
         result.gpuPeakMb = std::max(*modelPeaks.peakMb(), lorsaPeaks.peakMb().value_or(0));
     result.lorsaGpuWorkingMb = lorsaPeaks.workingMb();
-    result.fusedAttention = sae && !engine.device().is_cpu() && hasFusedAttention();
+    result.fusedAttention = sae && fusedAttentionOn(engine.device());
 
     if (options.baseline && sae) {
         LorsaForwardOptions straightforward;

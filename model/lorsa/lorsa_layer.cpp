@@ -366,7 +366,7 @@ LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOpt
         return forwardStraightforward(x, options);
     LorsaOutput out;
     LorsaKeyValueCache grown;
-    const bool fused = !x.is_cpu() && hasFusedAttention() && !options.keepPatterns;
+    const bool fused = fusedAttentionOn(x.device()) && !options.keepPatterns;
     out.hiddenPre = fused ? hiddenPreFused(x, options, grown) : hiddenPreChunked(x, options, out.pattern, grown);
     const auto activation = activate(out.hiddenPre);
     out.featureActs = activation.acts;

@@ -300,7 +300,7 @@ private:
             auto full = pattern(qh, kh, 0, H);
             pass.hook(patternName, full);
             z = at::matmul(full, vh);
-        } else if (!m_device.is_cpu() && hasFusedAttention()) {
+        } else if (fusedAttentionOn(m_device)) {
             z = fusedCausalAttention(qh, kh, vh, 1.0 / std::sqrt(double(dh)));
         } else {
             // Bound the live scores to one chunk of heads; no pattern outlives its chunk.
