@@ -1,8 +1,9 @@
 #include "widgets/head_card_figure.h"
 
+#include "widgets/activation_histogram.h"
 #include "widgets/colour_scale.h"
+#include "widgets/context_strip.h"
 #include "widgets/plot_style.h"
-#include "widgets/token_layout.h"
 
 #include <QJsonArray>
 
@@ -14,7 +15,6 @@ namespace {
 
 constexpr double kTitleHeight = 34;
 constexpr double kLabelHeight = 16;   // "#rank activation  document start" above a strip
-constexpr double kZBarHeight = 4;     // the z-pattern band under each key token
 constexpr double kHistogramHeight = 170;
 
 QFont cardFont(double points)
@@ -24,15 +24,18 @@ QFont cardFont(double points)
     return font;
 }
 
-QVector<QString> displayTexts(const AtlasContext& context)
-{
-    QVector<QString> texts;
-    for (const auto& text : context.tokenTexts)
-        texts.append(displayToken(text));
-    return texts;
-}
 
 } // namespace
+
+QString contextCaption(const AtlasContext& context)
+{
+    return QStringLiteral("#%1  %2  (document %3, start %4, peak at %5)")
+        .arg(context.rank)
+        .arg(double(context.activation), 0, 'g', 4)
+        .arg(context.document)
+        .arg(context.start)
+        .arg(context.position);
+}
 
 HeadCardFigure::HeadCardFigure(HeadCardData data)
     : m_data(std::move(data))
@@ -46,8 +49,7 @@ int HeadCardFigure::shownContexts() const
 
 double HeadCardFigure::stripHeight(size_t index, double width) const
 {
-    // The z band sits in the gap under each line of boxes, so the layout's height suffices.
-    return kLabelHeight + TokenLayout(displayTexts(m_data.contexts[index]), cardFont(8), width).height() + kZBarHeight;
+    return kLabelHeight + ContextStrip(m_data.contexts[index], cardFont(8), width).height();
 }
 
 double HeadCardFigure::figureHeight(double width) const
@@ -82,73 +84,17 @@ void HeadCardFigure::renderFigure(QCPPainter& painter, const QRectF& rect, const
         const auto& context = m_data.contexts[static_cast<size_t>(i)];
         painter.setFont(cardFont(7.5));
         painter.setPen(theme.foreground);
-        painter.drawText(QRectF(rect.left(), y, rect.width(), kLabelHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                         QStringLiteral("#%1  %2  (document %3, start %4, peak at %5)")
-                             .arg(context.rank)
-                             .arg(double(context.activation), 0, 'g', 4)
-                             .arg(context.document)
-                             .arg(context.start)
-                             .arg(context.position));
+        painter.drawText(QRectF(rect.left(), y, rect.width(), kLabelHeight), Qt::AlignLeft | Qt::AlignVCenter, contextCaption(context));
         y += kLabelHeight;
-        const TokenLayout layout(displayTexts(context), cardFont(8), rect.width());
-        double zMax = 0;
-        for (const float z : context.zPattern)
-            zMax = std::max(zMax, std::abs(double(z)));
-        const auto zScale = ColourScale::diverging(std::max(zMax, 1e-9));
-        painter.setFont(cardFont(8));
-        for (int t = 0; t < layout.tokenCount(); ++t) {
-            const QRectF box = layout.box(t).translated(rect.left(), y);
-            const double activation = t < static_cast<int>(context.activations.size()) ? context.activations[static_cast<size_t>(t)] : 0.0;
-            const QColor fill = activation > 0 ? scale.colourAt(activation) : theme.background;
-            painter.fillRect(box, fill);
-            painter.setPen(ColourScale::lightness(fill) < 55 ? QColor(Qt::white) : QColor(Qt::black));
-            painter.drawText(box, Qt::AlignCenter, displayTexts(context)[t]);
-            if (t < static_cast<int>(context.zPattern.size()) && context.zPattern[static_cast<size_t>(t)] != 0)
-                painter.fillRect(QRectF(box.left(), box.bottom() + 0.5, box.width(), kZBarHeight - 1),
-                                 zScale.colourAt(context.zPattern[static_cast<size_t>(t)]));
-            if (t == context.position) {
-                painter.setPen(QPen(theme.highlight, 2));
-                painter.drawRect(box);
-            }
-        }
-        y += layout.height() + kZBarHeight;
+        const ContextStrip strip(context, cardFont(8), rect.width());
+        strip.paint(painter, QPointF(rect.left(), y), scale, theme, true);
+        y += strip.height();
     }
 
-    // The histogram: bins of |activation| on a log axis, counts log-scaled.
     QCustomPlot plot;
     plot.resize(static_cast<int>(rect.width()), static_cast<int>(kHistogramHeight));
     applyPlotTheme(&plot, theme);
-    auto* bars = new QCPBars(plot.xAxis, plot.yAxis);
-    bars->setBrush(theme.line);
-    bars->setPen(Qt::NoPen);
-    QVector<double> keys, values;
-    double lowest = INFINITY, highest = 0;
-    for (size_t b = 0; b < head.histogramCounts.size() && b + 1 < head.histogramEdges.size(); ++b) {
-        if (head.histogramCounts[b] == 0)
-            continue;
-        keys.append(std::sqrt(head.histogramEdges[b] * head.histogramEdges[b + 1]));
-        values.append(double(head.histogramCounts[b]));
-        lowest = std::min(lowest, head.histogramEdges[b]);
-        highest = std::max(highest, head.histogramEdges[b + 1]);
-    }
-    bars->setData(keys, values);
-    if (!keys.isEmpty()) {
-        // A bin spans a fixed ratio of edges: as a fraction of the log axis, 80% of it.
-        const double ratio = std::sqrt(head.histogramEdges[1] / head.histogramEdges[0]);
-        bars->setWidthType(QCPBars::wtAxisRectRatio);
-        bars->setWidth(0.8 * std::log(ratio * ratio) / std::log(highest / lowest));
-    }
-    plot.xAxis->setScaleType(QCPAxis::stLogarithmic);
-    plot.xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    plot.yAxis->setScaleType(QCPAxis::stLogarithmic);
-    plot.yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    plot.xAxis->setLabel(QStringLiteral("|activation| (log-spaced bins)"));
-    plot.yAxis->setLabel(QStringLiteral("count"));
-    double maxCount = 1;
-    for (const double v : values)
-        maxCount = std::max(maxCount, v);
-    plot.xAxis->setRange(keys.isEmpty() ? 1e-3 : lowest, keys.isEmpty() ? 1e1 : highest);
-    plot.yAxis->setRange(0.5, maxCount * 2);
+    plotActivationHistogram(&plot, head, theme);
     painter.translate(rect.left(), y);
     plot.toPainter(&painter, static_cast<int>(rect.width()), static_cast<int>(kHistogramHeight));
     painter.restore();

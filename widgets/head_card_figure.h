@@ -17,6 +17,9 @@ struct HeadCardData {
     QString title;                       ///< e.g. the Lorsa's name
 };
 
+/// "#rank activation (document, start, peak at position)": what names a context above its strip.
+QString contextCaption(const AtlasContext& context);
+
 class HeadCardFigure : public FigureSource {
 public:
     /// Contexts shown (the best ones).

@@ -93,6 +93,36 @@ AtlasHead readAtlasHead(AtlasFile& atlas, int64_t head)
     return h;
 }
 
+std::vector<AtlasHeadRow> readHeadRows(AtlasFile& atlas)
+{
+    requireComplete(atlas);
+    const auto positions = atlas.metaInteger("tokens_done");
+    SqliteStatement select(atlas.db(), "SELECT s.head, h.qk_head, s.active_count, s.max, h.similar_mhsa_head, h.induction, "
+                                       "h.previous_token, coalesce(t.peak_text, ''), coalesce(a.label, ''), coalesce(a.note, ''), "
+                                       "coalesce(a.bookmark, 0) FROM head_stats s JOIN heads h ON h.head = s.head "
+                                       "LEFT JOIN top_contexts t ON t.head = s.head AND t.rank = 0 "
+                                       "LEFT JOIN annotations a ON a.head = s.head ORDER BY s.head");
+    std::vector<AtlasHeadRow> rows;
+    rows.reserve(static_cast<size_t>(atlas.metaInteger("n_ov_heads")));
+    while (select.step()) {
+        AtlasHeadRow row;
+        row.head = select.integer(0);
+        row.qkHead = select.integer(1);
+        row.activeCount = select.integer(2);
+        row.frequency = positions > 0 ? static_cast<double>(row.activeCount) / static_cast<double>(positions) : 0.0;
+        row.max = row.activeCount > 0 ? select.real(3) : 0.0;
+        row.similarMhsaHead = select.integer(4);
+        row.induction = select.real(5);
+        row.previousToken = select.real(6);
+        row.topToken = select.text(7);
+        row.label = select.text(8);
+        row.note = select.text(9);
+        row.bookmark = select.integer(10) != 0;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 std::vector<AtlasContext> readTopContexts(AtlasFile& atlas, int64_t head)
 {
     readAtlasHead(atlas, head);  // checks the head and that the atlas is complete

@@ -21,6 +21,9 @@ void requireComplete(AtlasFile& atlas);
 /// head that does not exist.
 AtlasHead readAtlasHead(AtlasFile& atlas, int64_t head);
 
+/// Every head's row for a head list, by head, in one query (tens of thousands of heads).
+std::vector<AtlasHeadRow> readHeadRows(AtlasFile& atlas);
+
 /// Head \p head's top contexts, best first.
 std::vector<AtlasContext> readTopContexts(AtlasFile& atlas, int64_t head);
 

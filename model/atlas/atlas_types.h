@@ -69,6 +69,22 @@ struct AtlasHead {
     bool bookmark = false;
 };
 
+/// One row of a head list: what the explorer's atlas table shows of every head at once.
+struct AtlasHeadRow {
+    int64_t head = 0;
+    int64_t qkHead = 0;
+    int64_t activeCount = 0;
+    double frequency = 0;             ///< as AtlasHead::frequency
+    double max = 0;                   ///< 0 when never active
+    int64_t similarMhsaHead = -1;
+    double induction = 0;             ///< of its QK head
+    double previousToken = 0;
+    std::string topToken;             ///< the token its strongest context peaks on; empty without one
+    std::string label;
+    std::string note;
+    bool bookmark = false;
+};
+
 /// A head's label, note and bookmark (the annotations table).
 struct HeadAnnotation {
     int64_t head = 0;

@@ -68,6 +68,19 @@ struct InterventionResult {
 };
 using InterventionResultPtr = std::shared_ptr<const InterventionResult>;
 
+/// One Lorsa head on a given token sequence (an atlas context): its QK head's pattern and its
+/// z-pattern, computed without touching the session's last prompt or its caches.
+struct ContextPattern {
+    uint64_t generation = 0;
+    int32_t lorsaHead = 0;
+    int32_t qkHead = 0;
+    std::vector<int64_t> tokens;   ///< as given, BOS first when the context has one
+    std::vector<float> headActivation; ///< (T) the head's activation at every position
+    FloatMatrix pattern;           ///< (T, T) query x key, 0 above the diagonal
+    FloatMatrix zPattern;          ///< (T, T) A[q,k] * v[k]
+};
+using ContextPatternPtr = std::shared_ptr<const ContextPattern>;
+
 /// Polled during long work; true abandons it with Error(Cancelled).
 using CancelCheck = std::function<bool()>;
 

@@ -170,6 +170,26 @@ private Q_SLOTS:
         QCOMPARE(readAtlasHead(atlas, 3).label, std::string("induction, of a kind"));
         QVERIFY(readAtlasHead(atlas, 3).bookmark);
         QCOMPARE(searchByLabel(atlas, "PREVIOUS").front().head, int64_t(5));
+        // The head list's rows say what each head's own entry says.
+        const auto rows = readHeadRows(atlas);
+        QCOMPARE(int64_t(rows.size()), atlas.metaInteger("n_ov_heads"));
+        for (const auto& row : rows) {
+            const auto head = readAtlasHead(atlas, row.head);
+            QCOMPARE(row.head, int64_t(&row - rows.data()));
+            QCOMPARE(row.qkHead, head.qkHead);
+            QCOMPARE(row.activeCount, head.activeCount);
+            QCOMPARE(row.frequency, head.frequency);
+            QCOMPARE(row.max, head.max);
+            QCOMPARE(row.similarMhsaHead, head.similarMhsaHead);
+            QCOMPARE(row.induction, head.scores.induction);
+            QCOMPARE(row.previousToken, head.scores.previousToken);
+            QCOMPARE(row.label, head.label);
+            QCOMPARE(row.note, head.note);
+            QCOMPARE(row.bookmark, head.bookmark);
+            const auto contexts = readTopContexts(atlas, row.head);
+            const auto peak = contexts.empty() ? std::string() : contexts.front().tokenTexts[size_t(contexts.front().position)];
+            QCOMPARE(row.topToken, peak);
+        }
         const auto before = atlas.annotations();
         for (const auto* name : {"labels.json", "labels.csv"}) {
             const auto file = m_fixture->dir / name;
