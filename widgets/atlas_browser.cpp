@@ -1,6 +1,7 @@
 #include "widgets/atlas_browser.h"
 
 #include "model/atlas/atlas_file.h"
+#include "model/atlas/atlas_labels.h"
 #include "model/atlas/atlas_reader.h"
 #include "model/core/error.h"
 #include "widgets/atlas_head_filter.h"
@@ -9,15 +10,18 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -80,10 +84,28 @@ AtlasBrowser::AtlasBrowser(QWidget* parent)
     for (const auto& [column, characters] : widths)
         m_table->setColumnWidth(column, digit * characters + 12);
 
+    auto* labels = new QToolButton(this);
+    labels->setText(tr("Labels"));
+    labels->setPopupMode(QToolButton::InstantPopup);
+    auto* labelsMenu = new QMenu(labels);
+    labelsMenu->addAction(tr("Export labels…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export labels"), QStringLiteral("labels.json"),
+                                                          tr("JSON (*.json);;CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportLabels(path);
+    });
+    m_importLabels = labelsMenu->addAction(tr("Import labels…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import labels"), QString(), tr("Labels (*.json *.csv)"));
+        if (!path.isEmpty())
+            importLabels(path);
+    });
+    labels->setMenu(labelsMenu);
+    labels->setToolTip(tr("Labels, notes and bookmarks as JSON or CSV (as lorsa atlas labels --export / --import)"));
     auto* filterRow = new QHBoxLayout;
     filterRow->addWidget(m_filterText, 1);
     filterRow->addWidget(m_filterMode);
     filterRow->addWidget(m_bookmarked);
+    filterRow->addWidget(labels);
     auto* list = new QWidget(this);
     auto* listLayout = new QVBoxLayout(list);
     listLayout->setContentsMargins(0, 0, 0, 0);
@@ -142,6 +164,7 @@ void AtlasBrowser::open(const QString& path, const std::optional<AtlasIdentity>&
     m_path = path;
     m_summary = std::move(summary);
     m_writable = writable;
+    m_importLabels->setEnabled(writable);
     m_page->setEditable(writable, tr("This atlas file is read-only here (%1): labels and notes cannot be stored. "
                                      "Copy it somewhere writable to annotate it.")
                                       .arg(path));
@@ -246,8 +269,12 @@ void AtlasBrowser::currentRowChanged()
     if (!m_atlas || !index.isValid())
         return;
     const auto head = index.data(AtlasHeadTableModel::kHeadRole).toLongLong();
-    if (m_page->head() == head)
-        return;
+    if (m_page->head() != head)
+        showHeadPage(head);
+}
+
+void AtlasBrowser::showHeadPage(int64_t head)
+{
     try {
         m_page->showHead(readAtlasHead(*m_atlas, head), readTopContexts(*m_atlas, head),
                          QString::fromStdString(m_summary.identity.lorsaName));
@@ -266,8 +293,42 @@ void AtlasBrowser::storeAnnotation(const HeadAnnotation& annotation)
         m_atlas->setAnnotation(annotation);
         m_model->setAnnotation(annotation);
     } catch (const std::exception& error) {
-        Q_EMIT problem(tr("The label of head %1 was not stored: %2").arg(annotation.head).arg(QString::fromUtf8(error.what())));
+        Q_EMIT notice(tr("The label of head %1 was not stored: %2").arg(annotation.head).arg(QString::fromUtf8(error.what())));
     }
+}
+
+bool AtlasBrowser::exportLabels(const QString& path)
+{
+    if (!m_atlas)
+        return false;
+    m_page->flushAnnotation();
+    try {
+        const auto count = exportAnnotations(*m_atlas, path.toStdString());
+        Q_EMIT notice(tr("%1 labelled heads written to %2").arg(count).arg(path));
+        return true;
+    } catch (const std::exception& error) {
+        Q_EMIT notice(tr("The labels were not exported: %1").arg(QString::fromUtf8(error.what())));
+        return false;
+    }
+}
+
+bool AtlasBrowser::importLabels(const QString& path)
+{
+    if (!m_atlas || !m_writable)
+        return false;
+    m_page->flushAnnotation();
+    try {
+        importAnnotations(*m_atlas, path.toStdString());
+        for (const auto& annotation : m_atlas->annotations())
+            m_model->setAnnotation(annotation);
+    } catch (const std::exception& error) {
+        Q_EMIT notice(tr("The labels were not imported: %1").arg(QString::fromUtf8(error.what())));
+        return false;
+    }
+    // The page shows the imported annotation of its head.
+    if (const auto head = m_page->head())
+        showHeadPage(*head);
+    return true;
 }
 
 void AtlasBrowser::setContextPattern(const ContextPatternPtr& pattern)

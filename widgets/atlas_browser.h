@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -52,6 +53,10 @@ public:
     void showHead(int64_t head);
     void setFilter(const QString& text, FilterMode mode = FilterMode::Text);
     void setBookmarkedOnly(bool only);
+    /// Every annotation to \p path (.json or .csv); false, with notice(), when it fails.
+    bool exportLabels(const QString& path);
+    /// Annotations from \p path into the atlas and the list; false, with notice(), when it fails.
+    bool importLabels(const QString& path);
 
     AtlasHeadPage* page() const { return m_page; }
     QTableView* table() const { return m_table; }
@@ -65,14 +70,15 @@ public Q_SLOTS:
 Q_SIGNALS:
     void sendToPrompt(const lorsa::AtlasContext& context, qint64 head);
     void contextPatternWanted(const std::vector<int64_t>& tokens, qint64 head);
-    /// A problem worth telling the user (an annotation that could not be stored).
-    void problem(const QString& message);
+    /// Something to tell the user: an annotation that could not be stored, where labels went.
+    void notice(const QString& message);
     /// An atlas was opened or closed.
     void atlasChanged();
 
 private:
     void applyFilter();
     void currentRowChanged();
+    void showHeadPage(int64_t head);
     void storeAnnotation(const HeadAnnotation& annotation);
     void showSummary();
 
@@ -89,6 +95,7 @@ private:
     QTableView* m_table;
     AtlasHeadPage* m_page;
     QTimer* m_filterTimer;
+    QAction* m_importLabels = nullptr;
 };
 
 } // namespace lorsa

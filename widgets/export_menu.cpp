@@ -63,9 +63,13 @@ bool askFigureOptions(QWidget* parent, FigureOptions& options)
     return true;
 }
 
-void showExportMenu(QWidget* parent, FigureSource& source, const QPoint& globalPos)
+void showExportMenu(QWidget* parent, FigureSource& source, const QPoint& globalPos, const QList<QAction*>& before)
 {
     QMenu menu(parent);
+    if (!before.isEmpty()) {
+        menu.addActions(before);
+        menu.addSeparator();
+    }
     QAction* figure = menu.addAction(QObject::tr("Export figure…"));
     QAction* data = menu.addAction(QObject::tr("Export data…"));
     QAction* chosen = menu.exec(globalPos);

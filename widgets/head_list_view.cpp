@@ -13,6 +13,7 @@
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
+#include <QAction>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -135,7 +136,17 @@ void HeadListView::selectCurrentHead()
 
 void HeadListView::contextMenuEvent(QContextMenuEvent* event)
 {
-    showExportMenu(this, *this, event->globalPos());
+    QList<QAction*> actions;
+    const QModelIndex index = m_table->indexAt(m_table->viewport()->mapFromGlobal(event->globalPos()));
+    const int row = index.isValid() ? m_proxy->mapToSource(index).row() : -1;
+    if (m_atlasAvailable && row >= 0) {
+        const int head = m_model->headAt(row);
+        auto* atlas = new QAction(tr("Show head %1 in the atlas").arg(head), this);
+        connect(atlas, &QAction::triggered, this, [this, head] { Q_EMIT atlasRequested(head); });
+        actions << atlas;
+    }
+    showExportMenu(this, *this, event->globalPos(), actions);
+    qDeleteAll(actions);
 }
 
 double HeadListView::figureHeight(double width) const

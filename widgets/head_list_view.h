@@ -27,6 +27,9 @@ public:
     QWidget* widget() override { return this; }
     void setMode(HeadActivationModel::Mode mode);
     void setFilterText(const QString& text);
+    /// Whether an atlas of this Lorsa is open: the right-click menu then offers "Show head N in
+    /// the atlas" (atlasRequested).
+    void setAtlasAvailable(bool available) { m_atlasAvailable = available; }
 
     HeadActivationModel* model() const { return m_model; }
     QSortFilterProxyModel* proxy() const { return m_proxy; }
@@ -39,6 +42,7 @@ public:
 
 Q_SIGNALS:
     void interventionChanged(const lorsa::HeadScales& headScales);
+    void atlasRequested(int head);
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
@@ -53,6 +57,7 @@ private:
     QLineEdit* m_filter;
     QComboBox* m_mode;
     QTableView* m_table;
+    bool m_atlasAvailable = false;
 };
 
 } // namespace lorsa

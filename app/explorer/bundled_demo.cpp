@@ -8,8 +8,10 @@ namespace lorsa {
 
 std::optional<BundledDemo> findBundledDemo()
 {
-    const QStringList candidates{QStringLiteral(LORSA_SOURCE_DEMO_DIR),
-                                 QCoreApplication::applicationDirPath() + QStringLiteral("/../share/lorsa-explorer/demo")};
+    // The installed demo first: an installed explorer must not pick up the source tree it was
+    // built from, which may still exist on the build machine.
+    const QStringList candidates{QCoreApplication::applicationDirPath() + QStringLiteral("/../share/lorsa-explorer/demo"),
+                                 QStringLiteral(LORSA_SOURCE_DEMO_DIR)};
     for (const auto& candidate : candidates) {
         const QDir dir(candidate);
         if (QFileInfo::exists(dir.filePath(QStringLiteral("model/config.json"))) &&

@@ -135,6 +135,9 @@ void MainWindow::buildViews()
     dock(this, tr("QK patterns: Lorsa vs MHSA"), QStringLiteral("patternsDock"), m_patterns, Qt::BottomDockWidgetArea);
     auto* z = dock(this, tr("Z pattern"), QStringLiteral("zPatternDock"), m_zPattern, Qt::RightDockWidgetArea);
     auto* fidelity = dock(this, tr("Fidelity"), QStringLiteral("fidelityDock"), m_fidelity, Qt::RightDockWidgetArea);
+    QDockWidget* atlas = buildAtlasDock();
+    tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("patternsDock")), atlas);
+    findChild<QDockWidget*>(QStringLiteral("patternsDock"))->raise();
     splitDockWidget(heads, intervention, Qt::Vertical);
     splitDockWidget(z, fidelity, Qt::Vertical);
     // The first-run layout: a short prompt, room for the pattern maps and a head table wide
@@ -242,6 +245,7 @@ void MainWindow::connectWorker()
         addRecent(m_modelDir, m_lorsaDir);
         m_selection->setLayer(info.layer);
         m_newSession = true;
+        atlasSessionChanged(generation);
         showSessionInfo();
         if (!info.inputMode.empty())
             statusBar()->showMessage(QString::fromStdString(info.inputMode), 10000);

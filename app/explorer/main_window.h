@@ -6,6 +6,7 @@
 
 #include "app/explorer/explorer_options.h"
 #include "model/engine/explorer_result.h"
+#include "model/atlas/atlas_types.h"
 #include "model/engine/explorer_session.h"
 
 #include <QElapsedTimer>
@@ -13,11 +14,13 @@
 #include <QTimer>
 
 #include <map>
+#include <optional>
 #include <vector>
 
 class QAction;
 class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -25,6 +28,7 @@ class QPlainTextEdit;
 namespace lorsa {
 
 class AnalysisView;
+class AtlasBrowser;
 class FidelityPanel;
 class FigureSource;
 class HeadListView;
@@ -66,6 +70,10 @@ public:
     HeadListView* headList() const { return m_headList; }
     PatternMapView* patternMaps() const { return m_patterns; }
     ZPatternView* zPattern() const { return m_zPattern; }
+    AtlasBrowser* atlas() const { return m_atlas; }
+    /// Opens the atlas at \p path (it must be the loaded Lorsa's); false, with the reason in the
+    /// banner, when it cannot.
+    bool openAtlas(const QString& path);
     FidelityPanel* fidelity() const { return m_fidelity; }
     InterventionPanel* interventionPanel() const { return m_intervention; }
     MessageBanner* banner() const { return m_banner; }
@@ -127,6 +135,13 @@ private:
     FigureSource* currentFigureSource() const;
     SessionOptions sessionOptions(const QString& modelDir, const QString& lorsaDir) const;
     QString chooseFolder(const QString& title, const QString& key);
+    // main_window_atlas.cpp: the head atlas
+    QDockWidget* buildAtlasDock();
+    void buildAtlasMenu(QMenu* file);
+    /// After a load: the new Lorsa's identity; closes an atlas of another Lorsa, opens one beside it.
+    void atlasSessionChanged(quint64 loadGeneration);
+    void startAtlasBuild();
+    void showContextInPrompt(const AtlasContext& context, qint64 head);
 
     WorkerThread* m_worker;
     SelectionModel* m_selection;
@@ -140,6 +155,14 @@ private:
     ZPatternView* m_zPattern = nullptr;
     FidelityPanel* m_fidelity = nullptr;
     InterventionPanel* m_intervention = nullptr;
+    AtlasBrowser* m_atlas = nullptr;
+    LoadStatus* m_atlasStatus = nullptr;  // the atlas build's progress and Cancel
+    QAction* m_buildAtlas = nullptr;
+    QAction* m_closeAtlas = nullptr;
+    std::optional<AtlasIdentity> m_identity;  // of the loaded Lorsa, for atlases
+    std::optional<std::pair<quint64, AtlasIdentity>> m_pendingIdentity;  // of the load in flight
+    quint64 m_atlasBuildGeneration = 0;       // of the build in flight; 0: none
+    QString m_deferredAtlas;                  // dropped with folders: opened once they are loaded
     LoadStatus* m_loadStatus = nullptr;
     QComboBox* m_device = nullptr;
     QComboBox* m_dtype = nullptr;

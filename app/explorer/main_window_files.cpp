@@ -87,6 +87,8 @@ void MainWindow::buildMenus()
     openLorsa->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_recentMenu = file->addMenu(tr("&Recent"));
     file->addSeparator();
+    buildAtlasMenu(file);
+    file->addSeparator();
     QAction* exportFigure = file->addAction(tr("&Export figure…"), this, [this] { exportCurrent(true); });
     exportFigure->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     QAction* exportData = file->addAction(tr("Export &data…"), this, [this] { exportCurrent(false); });
@@ -219,11 +221,18 @@ void MainWindow::openDroppedFolder(const QString& dir)
 
 namespace {
 
-bool holdsOnlyFolders(const QMimeData* data)
+bool isAtlasFile(const QString& path)
+{
+    const QFileInfo info(path);
+    return info.isFile() && info.suffix().compare(QStringLiteral("sqlite"), Qt::CaseInsensitive) == 0;
+}
+
+/// Folders (a model, a Lorsa) and atlas files: what a drop opens.
+bool holdsOnlyOpenables(const QMimeData* data)
 {
     const auto urls = data ? data->urls() : QList<QUrl>{};
     return !urls.isEmpty() && std::all_of(urls.begin(), urls.end(), [](const QUrl& url) {
-        return url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir();
+        return url.isLocalFile() && (QFileInfo(url.toLocalFile()).isDir() || isAtlasFile(url.toLocalFile()));
     });
 }
 
@@ -231,7 +240,7 @@ bool holdsOnlyFolders(const QMimeData* data)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (holdsOnlyFolders(event->mimeData()))
+    if (holdsOnlyOpenables(event->mimeData()))
         event->acceptProposedAction();
 }
 
@@ -243,14 +252,14 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
         case QEvent::DragEnter:
         case QEvent::DragMove: {
             auto* drag = static_cast<QDragMoveEvent*>(event);
-            if (!holdsOnlyFolders(drag->mimeData()))
+            if (!holdsOnlyOpenables(drag->mimeData()))
                 break;
             drag->acceptProposedAction();
             return true;
         }
         case QEvent::Drop: {
             auto* drop = static_cast<QDropEvent*>(event);
-            if (!holdsOnlyFolders(drop->mimeData()))
+            if (!holdsOnlyOpenables(drop->mimeData()))
                 break;
             dropEvent(drop);
             return true;
@@ -267,8 +276,13 @@ void MainWindow::dropEvent(QDropEvent* event)
     // Dropping a model and its Lorsa together loads both at once.
     QString model;
     QString lorsa;
+    QString atlas;
     for (const QUrl& url : event->mimeData()->urls()) {
         const QString dir = url.toLocalFile();
+        if (isAtlasFile(dir)) {
+            atlas = dir;
+            continue;
+        }
         const auto kind = classifyFolder(dir);
         if (kind.kind == FolderKind::Model)
             model = dir;
@@ -281,6 +295,11 @@ void MainWindow::dropEvent(QDropEvent* event)
         openFolders(model, lorsa);
     else if (!lorsa.isEmpty())
         openLorsaFolder(lorsa);
+    // An atlas belongs to a Lorsa: dropped with folders, it opens once they are loaded.
+    if (!atlas.isEmpty() && model.isEmpty() && lorsa.isEmpty())
+        openAtlas(atlas);
+    else if (!atlas.isEmpty())
+        m_deferredAtlas = atlas;
     event->acceptProposedAction();
 }
 

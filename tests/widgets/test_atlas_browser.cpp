@@ -182,9 +182,21 @@ private Q_SLOTS:
         browser.setFilter({});
         QVERIFY(browser.model()->setData(browser.model()->index(7, AtlasHeadTableModel::Bookmark), Qt::Checked, Qt::CheckStateRole));
         QVERIFY(browser.page()->findChild<QCheckBox*>()->isChecked());
-        AtlasFile reader(copy, AtlasFile::Access::ReadOnly);
-        QVERIFY(readAtlasHead(reader, 7).bookmark);
-        QCOMPARE(readAtlasHead(reader, 7).label, std::string("name mover"));
+        {
+            AtlasFile reader(copy, AtlasFile::Access::ReadOnly);
+            QVERIFY(readAtlasHead(reader, 7).bookmark);
+            QCOMPARE(readAtlasHead(reader, 7).label, std::string("name mover"));
+        }
+        // Labels out and back in, through the browser, as lorsa atlas labels does.
+        const auto labels = qpath(m_fixture->dir / "labels.csv");
+        QVERIFY(browser.exportLabels(labels));
+        QTest::keyClicks(label, QStringLiteral(" (wrong)"));
+        browser.page()->flushAnnotation();
+        QCOMPARE(browser.model()->rows()[7].label, std::string("name mover (wrong)"));
+        QVERIFY(browser.importLabels(labels));
+        QCOMPARE(browser.model()->rows()[7].label, std::string("name mover"));
+        QCOMPARE(label->text(), QStringLiteral("name mover"));
+        QVERIFY(!browser.importLabels(qpath(m_fixture->dir / "missing.json")));
     }
 
     void findsHeadsByPeakToken()
@@ -246,7 +258,7 @@ private Q_SLOTS:
             QSKIP("running as root: permissions do not stop writes");
         QVERIFY(label->isReadOnly());
         QVERIFY(label->toolTip().contains(QStringLiteral("read-only")));
-        QSignalSpy problem(&browser, &AtlasBrowser::problem);
+        QSignalSpy problem(&browser, &AtlasBrowser::notice);
         QVERIFY(browser.model()->setData(browser.model()->index(2, AtlasHeadTableModel::Bookmark), Qt::Checked, Qt::CheckStateRole));
         QCOMPARE(problem.count(), 1);
         std::filesystem::permissions(copy, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);

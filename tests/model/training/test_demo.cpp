@@ -2,6 +2,9 @@
 // from its training report.
 #include <torch/torch.h>
 
+#include "model/atlas/atlas_file.h"
+#include "model/atlas/atlas_identity.h"
+#include "model/atlas/atlas_reader.h"
 #include "model/engine/engine.h"
 #include "model/tokenizer/tokenizer.h"
 #include "model/training/corpus_reader.h"
@@ -173,6 +176,16 @@ private Q_SLOTS:
                 best = std::max(best, score.induction);
         qInfo("best Lorsa QK head induction score %.3f", best);
         QVERIFY(best >= 0.4);
+    }
+
+    // The explorer opens the demo's atlas with the demo: it must be complete and this Lorsa's.
+    void atlasBelongsToTheDemoLorsa()
+    {
+        const Engine engine(demoEngineOptions());
+        AtlasFile atlas(kDemo / "atlas.sqlite", AtlasFile::Access::ReadOnly);
+        requireComplete(atlas);
+        atlas.checkBuiltFrom(atlasIdentity(engine, kDemo / "model", kDemo / "lorsa"));
+        QCOMPARE(readHeadRows(atlas).size(), size_t(engine.lorsa()->config().nOvHeads));
     }
 
     void demoFitsTheBudget()
