@@ -1,6 +1,9 @@
 #include "app/explorer/analysis_worker.h"
 
+#include "model/atlas/atlas_identity.h"
+#include "model/atlas/atlas_indexer.h"
 #include "model/core/error.h"
+#include "model/core/log.h"
 
 #include <new>
 
@@ -33,6 +36,10 @@ void AnalysisWorker::registerMetaTypes()
     qRegisterMetaType<lorsa::Selection>("lorsa::Selection");
     qRegisterMetaType<lorsa::ExplorerResultPtr>("lorsa::ExplorerResultPtr");
     qRegisterMetaType<lorsa::InterventionResultPtr>("lorsa::InterventionResultPtr");
+    qRegisterMetaType<lorsa::ContextPatternPtr>("lorsa::ContextPatternPtr");
+    qRegisterMetaType<lorsa::AtlasIdentity>("lorsa::AtlasIdentity");
+    qRegisterMetaType<lorsa::AtlasBuildRequest>("lorsa::AtlasBuildRequest");
+    qRegisterMetaType<std::vector<int64_t>>("std::vector<int64_t>");
 }
 
 quint64 AnalysisWorker::issue(Channel channel)
@@ -63,6 +70,8 @@ bool AnalysisWorker::guarded(Channel channel, quint64 generation, Job&& job)
         if (error.kind() == ErrorKind::Cancelled) {
             if (channel == Channel::Load)
                 Q_EMIT loadCancelled(generation);
+            else if (channel == Channel::Atlas)
+                Q_EMIT atlasCancelled(generation);
         } else if (isCurrent(channel, generation)) {
             Q_EMIT failed(generation, firstLine(error.what()));
         }
@@ -72,6 +81,19 @@ bool AnalysisWorker::guarded(Channel channel, quint64 generation, Job&& job)
         Q_EMIT failed(generation, firstLine(error.what()));
     }
     return false;
+}
+
+void AnalysisWorker::reportAtlasIdentity(quint64 generation)
+{
+    if (!m_session || m_session->lorsaDir().empty())
+        return;
+    try {
+        const auto identity = atlasIdentity(m_session->engine(), m_session->modelDir(), m_session->lorsaDir());
+        Q_EMIT atlasIdentityKnown(generation, identity);
+    } catch (const std::exception& error) {
+        // Only atlases need it: the session itself is fine.
+        logger("explorer")->warn("the loaded Lorsa's atlas identity is unknown: {}", error.what());
+    }
 }
 
 void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
@@ -99,6 +121,7 @@ void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
         m_session->setPrefixReuse(m_prefixReuse);
         m_promptGeneration = 0;
         Q_EMIT loadProgress(generation, 1.0, QStringLiteral("ready"));
+        reportAtlasIdentity(generation);
         Q_EMIT loaded(generation, m_session->info());
     });
 }
@@ -117,6 +140,7 @@ void AnalysisWorker::switchLorsa(quint64 generation, int layer, const QString& v
         // The last prompt's Lorsa results belong to the old layer: head queries wait for a new analysis.
         m_promptGeneration = 0;
         Q_EMIT loadProgress(generation, 1.0, QStringLiteral("ready"));
+        reportAtlasIdentity(generation);
         Q_EMIT loaded(generation, info);
     });
 }
@@ -163,6 +187,58 @@ void AnalysisWorker::intervene(quint64 generation, quint64 analysisGeneration, c
         auto result = m_session->intervene(scales, queryToken, generation, 10, cancelCheck(Channel::Intervention, generation));
         if (isCurrent(Channel::Intervention, generation))
             Q_EMIT interventionReady(result);
+    });
+}
+
+void AnalysisWorker::contextPattern(quint64 generation, const std::vector<int64_t>& tokens, int lorsaHead)
+{
+    if (!isCurrent(Channel::Atlas, generation))
+        return;
+    guarded(Channel::Atlas, generation, [&] {
+        if (!m_session)
+            throw Error(ErrorKind::InvalidInput, "no model is loaded: open a model folder first");
+        auto result = m_session->contextPattern(tokens, lorsaHead, generation, cancelCheck(Channel::Atlas, generation));
+        if (isCurrent(Channel::Atlas, generation))
+            Q_EMIT contextPatternReady(result);
+    });
+}
+
+void AnalysisWorker::buildAtlas(quint64 generation, const AtlasBuildRequest& request)
+{
+    if (!isCurrent(Channel::Atlas, generation)) {
+        Q_EMIT atlasCancelled(generation);
+        return;
+    }
+    guarded(Channel::Atlas, generation, [&] {
+        if (!m_session)
+            throw Error(ErrorKind::InvalidInput, "no model is loaded: open a model folder first");
+        if (m_session->lorsaDir().empty())
+            throw Error(ErrorKind::InvalidInput, "an atlas needs a Lorsa: open a Lorsa folder first");
+        // As `lorsa index` fills them (app/cli/index_command.cpp); indexAtlas validates.
+        IndexOptions options;
+        options.out = request.out;
+        options.modelDir = m_session->modelDir();
+        options.lorsaDir = m_session->lorsaDir();
+        options.corpus.files = request.corpus;
+        options.corpus.context = request.context;
+        options.corpus.maxTokens = request.maxTokens;
+        options.top = request.top;
+        options.batch = request.batch;
+        options.resume = request.resume;
+        auto last = std::chrono::steady_clock::now() - kProgressInterval;
+        std::string lastStage;
+        options.progress = [&](const IndexProgress& progress) {
+            const auto now = std::chrono::steady_clock::now();
+            if (progress.stage == lastStage && now - last < kProgressInterval)
+                return;
+            last = now;
+            lastStage = progress.stage;
+            Q_EMIT atlasProgress(generation, QString::fromStdString(progress.stage), progress.tokensDone, progress.tokensTotal,
+                                 progress.tokensPerSecond, progress.etaSeconds);
+        };
+        options.cancelled = cancelCheck(Channel::Atlas, generation);
+        indexAtlas(m_session->engine(), options);
+        Q_EMIT atlasBuilt(generation, QString::fromStdString(request.out.string()));
     });
 }
 

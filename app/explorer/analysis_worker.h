@@ -8,6 +8,8 @@
 // queued "cancel" slot would only run after the job it should cancel. A request whose generation
 // is no longer the newest of its channel is skipped, or stopped early, and reports nothing.
 
+#include "app/explorer/atlas_build_request.h"
+#include "model/atlas/atlas_types.h"
 #include "model/engine/analysis.h"
 #include "model/engine/explorer_result.h"
 #include "model/engine/explorer_session.h"
@@ -20,8 +22,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace lorsa {
 
@@ -30,8 +34,9 @@ class AnalysisWorker : public QObject {
 public:
     /// Independent streams of requests. View: what the views show (an analysis with its
     /// selection's detail, or another selection on the same prompt); each supersedes every
-    /// earlier one, so that exactly one of them answers.
-    enum class Channel { Load, View, Intervention, ChannelCount };
+    /// earlier one, so that exactly one of them answers. Atlas: a context's pattern or an atlas
+    /// build (a build is stopped by cancelling the channel, or by any later Atlas request).
+    enum class Channel { Load, View, Intervention, Atlas, ChannelCount };
 
     explicit AnalysisWorker(QObject* parent = nullptr);
     ~AnalysisWorker() override;
@@ -62,14 +67,35 @@ public Q_SLOTS:
     void intervene(quint64 generation, quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
     /// ExplorerSession::setPrefixReuse for this and every later session (on by default).
     void setPrefixReuse(bool reuse);
+    /// ExplorerSession::contextPattern on the Atlas channel: \p lorsaHead on an atlas context's
+    /// tokens, leaving the last prompt alone. Answers contextPatternReady() or failed().
+    void contextPattern(quint64 generation, const std::vector<int64_t>& tokens, int lorsaHead);
+    /// Indexes \p request's corpus into an atlas of the loaded Lorsa (indexAtlas) on the Atlas
+    /// channel: atlasProgress() while it runs, then atlasBuilt(), atlasCancelled() (the file is
+    /// checkpointed: a request with resume continues it) or failed().
+    void buildAtlas(quint64 generation, const lorsa::AtlasBuildRequest& request);
 
 Q_SIGNALS:
     /// Throttled: at most every kProgressInterval, plus every change of stage.
     void loadProgress(quint64 generation, double fraction, const QString& stage);
+    /// Right before loaded() of a load or Lorsa switch that has a Lorsa (same generation): what
+    /// an atlas of this Lorsa records as its identity (AtlasFile::checkBuiltFrom compares it).
+    void atlasIdentityKnown(quint64 generation, const lorsa::AtlasIdentity& identity);
     void loaded(quint64 generation, const lorsa::SessionInfo& info);
     /// The answer to explore() or reselect(), when it is still the newest View request.
     void resultReady(const lorsa::ExplorerResultPtr& result);
     void interventionReady(const lorsa::InterventionResultPtr& result);
+    /// The answer to contextPattern(), when it is still the newest Atlas request.
+    void contextPatternReady(const lorsa::ContextPatternPtr& result);
+    /// Throttled like loadProgress: at most every kProgressInterval, plus every change of stage.
+    /// \p stage: "reading corpus", "indexing", "top contexts", "done" (IndexProgress).
+    void atlasProgress(quint64 generation, const QString& stage, qint64 tokensDone, qint64 tokensTotal, double tokensPerSecond,
+                       double etaSeconds);
+    /// The atlas \p path is complete.
+    void atlasBuilt(quint64 generation, const QString& path);
+    /// A build stopped by cancelAtlas() (or a later Atlas request); its file is consistent and
+    /// resumable.
+    void atlasCancelled(quint64 generation);
     /// A request stopped because it was superseded or cancelled (loads only: the GUI hides its
     /// progress bar; superseded analyses are silent, their successor is on its way).
     void loadCancelled(quint64 generation);
@@ -80,7 +106,10 @@ public:
     static constexpr std::chrono::milliseconds kProgressInterval{100};
 
 private:
-    /// Runs \p job, turning exceptions into failed()/loadCancelled(); false when it threw.
+    /// Emits atlasIdentityKnown() for the session's Lorsa (nothing without one; a failure is
+    /// logged and the load goes on).
+    void reportAtlasIdentity(quint64 generation);
+    /// Runs \p job, turning exceptions into failed()/loadCancelled()/atlasCancelled(); false when it threw.
     template <typename Job>
     bool guarded(Channel channel, quint64 generation, Job&& job);
     CancelCheck cancelCheck(Channel channel, quint64 generation) const;
@@ -99,3 +128,6 @@ Q_DECLARE_METATYPE(lorsa::SessionInfo)
 Q_DECLARE_METATYPE(lorsa::SelectionIntent)
 Q_DECLARE_METATYPE(lorsa::Selection)
 Q_DECLARE_METATYPE(lorsa::InterventionResultPtr)
+Q_DECLARE_METATYPE(lorsa::ContextPatternPtr)
+Q_DECLARE_METATYPE(lorsa::AtlasIdentity)
+Q_DECLARE_METATYPE(lorsa::AtlasBuildRequest)

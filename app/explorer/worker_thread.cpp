@@ -63,6 +63,23 @@ quint64 WorkerThread::intervene(quint64 analysisGeneration, const std::map<int32
     return generation;
 }
 
+quint64 WorkerThread::contextPattern(const std::vector<int64_t>& tokens, int lorsaHead)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Atlas);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, generation, tokens, lorsaHead] { worker->contextPattern(generation, tokens, lorsaHead); },
+        Qt::QueuedConnection);
+    return generation;
+}
+
+quint64 WorkerThread::buildAtlas(const AtlasBuildRequest& request)
+{
+    const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Atlas);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, request] { worker->buildAtlas(generation, request); },
+                              Qt::QueuedConnection);
+    return generation;
+}
+
 void WorkerThread::setPrefixReuse(bool reuse)
 {
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, reuse] { worker->setPrefixReuse(reuse); }, Qt::QueuedConnection);
@@ -73,6 +90,11 @@ void WorkerThread::cancelLoad()
     m_worker->issue(AnalysisWorker::Channel::Load);
 }
 
+void WorkerThread::cancelAtlas()
+{
+    m_worker->issue(AnalysisWorker::Channel::Atlas);
+}
+
 void WorkerThread::cancel(AnalysisWorker::Channel channel)
 {
     m_worker->issue(channel);
@@ -80,7 +102,8 @@ void WorkerThread::cancel(AnalysisWorker::Channel channel)
 
 void WorkerThread::cancelAll()
 {
-    for (auto channel : {AnalysisWorker::Channel::Load, AnalysisWorker::Channel::View, AnalysisWorker::Channel::Intervention})
+    for (auto channel : {AnalysisWorker::Channel::Load, AnalysisWorker::Channel::View, AnalysisWorker::Channel::Intervention,
+                         AnalysisWorker::Channel::Atlas})
         m_worker->issue(channel);
 }
 

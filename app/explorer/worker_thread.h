@@ -25,10 +25,15 @@ public:
     quint64 explore(const QString& text, bool prependBos, const SelectionIntent& intent);
     quint64 reselect(const ExplorerResultPtr& current, const Selection& selection);
     quint64 intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);
+    quint64 contextPattern(const std::vector<int64_t>& tokens, int lorsaHead);
+    quint64 buildAtlas(const AtlasBuildRequest& request);
     /// Queued after the requests before it: AnalysisWorker::setPrefixReuse.
     void setPrefixReuse(bool reuse);
     /// Stops a running or queued load; it reports loadCancelled().
     void cancelLoad();
+    /// Stops a running or queued atlas build (it reports atlasCancelled()) and makes a pending
+    /// context pattern stale.
+    void cancelAtlas();
     /// Makes every queued or running request of \p channel stale.
     void cancel(AnalysisWorker::Channel channel);
     /// Makes every queued or running request stale.

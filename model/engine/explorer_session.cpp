@@ -57,6 +57,33 @@ std::vector<std::vector<HeadActivation>> activeHeadsByToken(const at::Tensor& ac
     return active;
 }
 
+/// One Lorsa head on one sequence, as headDetail() and contextPattern() report it: the rule is
+/// written once here. lorsaInput: [1,T,d]; featureActs: [1,T,n_ov]. \p stopIfCancelled is called
+/// between the stages.
+struct HeadPatterns {
+    int32_t qkHead = 0;
+    std::vector<float> activation;   // (T)
+    at::Tensor pattern;              // [T,T] float32 CPU, for comparisons with MHSA patterns
+    FloatMatrix lorsaPattern;        // (T,T)
+    FloatMatrix zPattern;            // (T,T)
+};
+
+HeadPatterns headPatterns(const LorsaLayer& sae, const at::Tensor& lorsaInput, const at::Tensor& featureActs, int32_t lorsaHead,
+                          const std::function<void()>& stopIfCancelled)
+{
+    HeadPatterns result;
+    result.qkHead = static_cast<int32_t>(sae.qkHeadOf(lorsaHead));
+    result.activation = toVector(featureActs.select(0, 0).select(1, lorsaHead));
+    result.pattern = sae.patterns(lorsaInput, {result.qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
+    result.lorsaPattern = toMatrix(result.pattern);
+    stopIfCancelled();
+    // z[q,k] = A[q,k] v[k]: the pattern just computed, weighted by the head's values.
+    const auto values = sae.headValues(lorsaInput, {lorsaHead}).select(0, 0).select(1, 0).to(at::kCPU, at::kFloat);  // [T]
+    result.zPattern = toMatrix(result.pattern * values.unsqueeze(0));
+    stopIfCancelled();
+    return result;
+}
+
 std::vector<TokenInfo> tokenInfos(const Engine& engine, const PromptTokens& prompt)
 {
     std::vector<TokenInfo> tokens;
@@ -244,6 +271,21 @@ const SessionInfo& ExplorerSession::info() const
     return m_state->info;
 }
 
+const Engine& ExplorerSession::engine() const
+{
+    return *m_state->engine;
+}
+
+std::filesystem::path ExplorerSession::modelDir() const
+{
+    return m_state->modelDir;
+}
+
+std::filesystem::path ExplorerSession::lorsaDir() const
+{
+    return m_state->engine->lorsa() ? m_state->engine->lorsaDir() : std::filesystem::path();
+}
+
 void ExplorerSession::setPrefixReuse(bool reuse)
 {
     m_state->runner->setPrefixReuse(reuse);
@@ -357,17 +399,13 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     auto detail = std::make_shared<HeadDetail>();
     detail->generation = generation;
     detail->lorsaHead = lorsaHead;
-    detail->qkHead = static_cast<int32_t>(sae.qkHeadOf(lorsaHead));
     detail->queryToken = queryToken;
-    detail->headActivation = toVector(run.featureActs.select(0, 0).select(1, lorsaHead));
-    const auto lorsaPattern = sae.patterns(run.lorsaInput, {detail->qkHead}).select(0, 0).select(0, 0).to(at::kCPU, at::kFloat);
-    detail->lorsaPattern = toMatrix(lorsaPattern);
-    stopIfCancelled();
-    // z[q,k] = A[q,k] v[k]: the pattern just computed, weighted by the head's values.
-    const auto values = sae.headValues(run.lorsaInput, {lorsaHead}).select(0, 0).select(1, 0).to(at::kCPU, at::kFloat);  // [T]
-    detail->zPattern = toMatrix(lorsaPattern * values.unsqueeze(0));
-    stopIfCancelled();
-    const auto distances = meanJensenShannonDistance(lorsaPattern, run.attentionPattern);
+    auto head = headPatterns(sae, run.lorsaInput, run.featureActs, lorsaHead, stopIfCancelled);
+    detail->qkHead = head.qkHead;
+    detail->headActivation = std::move(head.activation);
+    detail->lorsaPattern = std::move(head.lorsaPattern);
+    detail->zPattern = std::move(head.zPattern);
+    const auto distances = meanJensenShannonDistance(head.pattern, run.attentionPattern);
     detail->mhsaSimilarity = toVector(distances);
     detail->mhsaHead = mhsaHead ? *mhsaHead : static_cast<int32_t>(distances.argmin().item<int64_t>());
     detail->mhsaPattern = toMatrix(run.attentionPattern.select(0, detail->mhsaHead));
@@ -375,6 +413,50 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     detail->promotedTokens = tokens.promoted;
     detail->valueTokens = tokens.value;
     return detail;
+}
+
+ContextPatternPtr ExplorerSession::contextPattern(const std::vector<int64_t>& tokens, int32_t lorsaHead, uint64_t generation,
+                                                  const CancelCheck& cancelled)
+{
+    const auto stopIfCancelled = [&] {
+        if (cancelled && cancelled())
+            throw Error(ErrorKind::Cancelled, "context pattern superseded");
+    };
+    auto& state = *m_state;
+    state.requireLorsa();
+    const auto& engine = *state.engine;
+    const auto& sae = *engine.lorsa();
+    checkIndex(lorsaHead, sae.config().nOvHeads, "Lorsa head");
+    if (tokens.empty())
+        throw Error(ErrorKind::InvalidInput, "the context has no tokens");
+    const auto limit = engine.maxTokens();
+    if (static_cast<int64_t>(tokens.size()) > limit)
+        throw Error(ErrorKind::InvalidInput, "the context has " + std::to_string(tokens.size()) + " tokens; the model and Lorsa accept at most " +
+                                                 std::to_string(limit));
+    const auto vocabSize = engine.model().config().vocabSize;
+    for (size_t i = 0; i < tokens.size(); ++i)
+        if (tokens[i] < 0 || tokens[i] >= vocabSize)
+            throw Error(ErrorKind::InvalidInput, "token id " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
+                                                     " is outside the model's vocabulary of " + std::to_string(vocabSize));
+    c10::InferenceMode guard;
+
+    // A run of its own (up to the Lorsa's layer): the runner and its last prompt stay untouched.
+    RunRequest request;
+    request.lorsa = true;
+    request.cancelled = cancelled;
+    const auto run = engine.run(at::tensor(tokens, at::kLong).unsqueeze(0), request);  // [1,T]
+    stopIfCancelled();
+    auto head = headPatterns(sae, run.lorsaInput, run.lorsa->featureActs, lorsaHead, stopIfCancelled);
+
+    auto result = std::make_shared<ContextPattern>();
+    result->generation = generation;
+    result->lorsaHead = lorsaHead;
+    result->qkHead = head.qkHead;
+    result->tokens = tokens;
+    result->headActivation = std::move(head.activation);
+    result->pattern = std::move(head.lorsaPattern);
+    result->zPattern = std::move(head.zPattern);
+    return result;
 }
 
 InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>& headScales, int32_t queryToken,

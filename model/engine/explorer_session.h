@@ -7,12 +7,14 @@
 #include "model/engine/explorer_result.h"
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lorsa {
 
@@ -74,15 +76,17 @@ struct ContextPattern {
     uint64_t generation = 0;
     int32_t lorsaHead = 0;
     int32_t qkHead = 0;
-    std::vector<int64_t> tokens;   ///< as given, BOS first when the context has one
+    std::vector<int64_t> tokens;       ///< as given, BOS first when the context has one
     std::vector<float> headActivation; ///< (T) the head's activation at every position
-    FloatMatrix pattern;           ///< (T, T) query x key, 0 above the diagonal
-    FloatMatrix zPattern;          ///< (T, T) A[q,k] * v[k]
+    FloatMatrix pattern;               ///< (T, T) query x key, 0 above the diagonal
+    FloatMatrix zPattern;              ///< (T, T) A[q,k] * v[k]
 };
 using ContextPatternPtr = std::shared_ptr<const ContextPattern>;
 
 /// Polled during long work; true abandons it with Error(Cancelled).
 using CancelCheck = std::function<bool()>;
+
+class Engine;
 
 class ExplorerSession {
 public:
@@ -94,6 +98,13 @@ public:
     ~ExplorerSession();
 
     const SessionInfo& info() const;
+
+    /// The engine the session runs (for the atlas functions, which take an Engine).
+    const Engine& engine() const;
+    /// The model folder the session was opened from.
+    std::filesystem::path modelDir() const;
+    /// The Lorsa folder in use (the one chosen from a set); empty without a Lorsa.
+    std::filesystem::path lorsaDir() const;
 
     /// On by default: analyze() computes only the tokens after the prefix the prompt shares with
     /// the last one. Off, every prompt is computed whole (the typing benchmark's baseline).
@@ -129,6 +140,14 @@ public:
     /// \p cancelled is polled between its stages (patterns, z-pattern, similarities).
     HeadDetailPtr headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation,
                              const CancelCheck& cancelled = {});
+
+    /// \p lorsaHead's activation, QK pattern and z-pattern on \p tokens (as headDetail() computes
+    /// them), running the model up to the Lorsa's layer on those tokens alone: the last prompt
+    /// and its caches stay as they are. Throws Error(InvalidInput) without a Lorsa, for empty or
+    /// too many tokens (more than SessionInfo::maxTokens), a token id outside the vocabulary or a
+    /// head that does not exist; Error(Cancelled) when \p cancelled says so.
+    ContextPatternPtr contextPattern(const std::vector<int64_t>& tokens, int32_t lorsaHead, uint64_t generation,
+                                     const CancelCheck& cancelled = {});
 
     /// Splices the Lorsa output into the model with \p headScales applied and compares the
     /// next-token probabilities at \p queryToken with the unchanged splice and the clean model.

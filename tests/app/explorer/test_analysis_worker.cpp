@@ -2,13 +2,19 @@
 // and the responsiveness of the GUI thread while it works.
 
 #include "app/explorer/worker_thread.h"
+#include "model/atlas/atlas_file.h"
+#include "model/atlas/atlas_reader.h"
 #include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
+#include "tests/model/atlas/fixture_corpus.h"
+#include "tests/support/temp_dir.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTimer>
 #include <QtTest>
+
+#include <fstream>
 
 using namespace lorsa;
 using Channel = AnalysisWorker::Channel;
@@ -63,6 +69,35 @@ QString prompt(int characters)
     return text;
 }
 
+// A build of the fixture's Lorsa on \p corpus into \p out: context 16, top 5, batch 4.
+AtlasBuildRequest atlasRequest(const std::filesystem::path& out, const std::filesystem::path& corpus)
+{
+    AtlasBuildRequest request;
+    request.out = out;
+    request.corpus = {corpus};
+    request.context = 16;
+    request.top = 5;
+    request.batch = 4;
+    return request;
+}
+
+std::filesystem::path writeCorpus(const std::filesystem::path& path, int documents)
+{
+    std::ofstream(path, std::ios::binary) << test::fixtureCorpusText(documents, 5);
+    return path;
+}
+
+AtlasSummary summaryOf(const std::filesystem::path& atlas)
+{
+    AtlasFile file(atlas, AtlasFile::Access::ReadOnly);
+    return readAtlasSummary(file);
+}
+
+QString failure(const QSignalSpy& failed)
+{
+    return failed.isEmpty() ? QString() : failed.first().at(1).toString();
+}
+
 } // namespace
 
 class TestAnalysisWorker : public QObject {
@@ -89,6 +124,167 @@ private Q_SLOTS:
         QCOMPARE(progress.last().at(1).toDouble(), 1.0);
         for (const auto& signal : progress)
             QCOMPARE(signal.at(0).value<quint64>(), generation);
+    }
+
+    void atlasIdentityArrivesBeforeLoaded()
+    {
+        WorkerThread worker;
+        QStringList order;
+        AtlasIdentity identity;
+        quint64 identityGeneration = 0;
+        // Queued to this thread, in the order the worker emitted them.
+        connect(worker.worker(), &AnalysisWorker::atlasIdentityKnown, this, [&](quint64 generation, const AtlasIdentity& known) {
+            order << QStringLiteral("identity");
+            identity = known;
+            identityGeneration = generation;
+        });
+        connect(worker.worker(), &AnalysisWorker::loaded, this, [&] { order << QStringLiteral("loaded"); });
+        const quint64 generation = worker.open(optionsFor(m_fixture->model, m_fixture->lorsa));
+        QTRY_COMPARE_WITH_TIMEOUT(order.size(), 2, 60000);
+        QCOMPARE(order, QStringList({QStringLiteral("identity"), QStringLiteral("loaded")}));
+        QCOMPARE(identityGeneration, generation);
+        QCOMPARE(identity.layer, int64_t(1));
+        QCOMPARE(identity.nOvHeads, int64_t(m_fixture->nOvHeads));
+        QCOMPARE(identity.lorsaFolder, std::string("lorsa"));
+        QCOMPARE(identity.modelFolder, std::string("gpt2"));
+        QVERIFY(!identity.lorsaConfigHash.empty());
+
+        // A model without a Lorsa has no atlas identity.
+        order.clear();
+        worker.open(optionsFor(m_fixture->model, {}));
+        QTRY_COMPARE_WITH_TIMEOUT(order.size(), 1, 60000);
+        QTest::qWait(100);
+        QCOMPARE(order, QStringList({QStringLiteral("loaded")}));
+    }
+
+    void contextPatternRoundTrip()
+    {
+        WorkerThread worker;
+        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
+        QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
+        explore(worker, QStringLiteral("the cat sat on the mat and the cat"));
+        QVERIFY2(arrived(analysed, 30000), qPrintable(failure(failed)));
+        const auto explored = resultOf(analysed.first());
+        std::vector<int64_t> ids;
+        for (const auto& token : explored->analysis->tokens)
+            ids.push_back(token.id);
+        const int head = explored->selection.lorsaHead;
+
+        QSignalSpy patterns(worker.worker(), &AnalysisWorker::contextPatternReady);
+        worker.contextPattern(ids, (head + 1) % m_fixture->nOvHeads);  // superseded at once
+        const quint64 generation = worker.contextPattern(ids, head);
+        QTRY_VERIFY_WITH_TIMEOUT(!patterns.isEmpty() && patterns.last().at(0).value<ContextPatternPtr>()->generation == generation, 30000);
+        QVERIFY(failed.isEmpty());
+        const auto pattern = patterns.last().at(0).value<ContextPatternPtr>();
+        QCOMPARE(pattern->lorsaHead, head);
+        QCOMPARE(pattern->tokens, ids);
+        QCOMPARE(pattern->qkHead, explored->detail->qkHead);
+        QCOMPARE(pattern->pattern.rows, static_cast<int64_t>(ids.size()));
+        QCOMPARE(pattern->pattern.values.size(), explored->detail->lorsaPattern.values.size());
+        for (size_t i = 0; i < pattern->pattern.values.size(); ++i) {
+            QVERIFY(std::abs(pattern->pattern.values[i] - explored->detail->lorsaPattern.values[i]) <= 1e-5f);
+            QVERIFY(std::abs(pattern->zPattern.values[i] - explored->detail->zPattern.values[i]) <= 1e-5f);
+        }
+
+        // The last prompt is still the session's: a reselection on it answers.
+        QSignalSpy reselected(worker.worker(), &AnalysisWorker::resultReady);
+        worker.reselect(explored, explored->selection);
+        QVERIFY2(arrived(reselected, 30000), qPrintable(failure(failed)));
+        QCOMPARE(resultOf(reselected.first())->detail->lorsaPattern.values, explored->detail->lorsaPattern.values);
+
+        // Errors come back through failed().
+        const quint64 bad = worker.contextPattern(ids, 999);
+        QVERIFY(arrived(failed, 30000));
+        QCOMPARE(failed.first().at(0).value<quint64>(), bad);
+        QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("999")), qPrintable(failure(failed)));
+    }
+
+    void buildsAnAtlas()
+    {
+        WorkerThread worker;
+        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        test::TempDir dir;
+        const auto request = atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 24));
+        QSignalSpy progress(worker.worker(), &AnalysisWorker::atlasProgress);
+        QSignalSpy built(worker.worker(), &AnalysisWorker::atlasBuilt);
+        QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
+        QSignalSpy cancelled(worker.worker(), &AnalysisWorker::atlasCancelled);
+        const quint64 generation = worker.buildAtlas(request);
+        QVERIFY2(arrived(built, 120000), qPrintable(failure(failed)));
+        QCOMPARE(built.first().at(0).value<quint64>(), generation);
+        QCOMPARE(built.first().at(1).toString(), QString::fromStdString(request.out.string()));
+        QVERIFY(cancelled.isEmpty());
+        // Every stage reported, in order, all of this build; the last one says everything was indexed.
+        QStringList stages;
+        for (const auto& signal : progress) {
+            QCOMPARE(signal.at(0).value<quint64>(), generation);
+            const auto stage = signal.at(1).toString();
+            if (stages.isEmpty() || stages.last() != stage)
+                stages << stage;
+        }
+        QCOMPARE(stages, QStringList({QStringLiteral("reading corpus"), QStringLiteral("indexing"), QStringLiteral("top contexts"),
+                                      QStringLiteral("done")}));
+        const auto summary = summaryOf(request.out);
+        QCOMPARE(summary.status, std::string("complete"));
+        QCOMPARE(progress.last().at(2).value<qint64>(), summary.tokensIndexed);
+        QCOMPARE(progress.last().at(3).value<qint64>(), summary.tokensIndexed);
+        QVERIFY(summary.tokensIndexed > 0);
+        QCOMPARE(summary.identity.nOvHeads, int64_t(m_fixture->nOvHeads));
+        QCOMPARE(summary.context, int64_t(16));
+        QCOMPARE(summary.top, int64_t(5));
+    }
+
+    void cancelledAtlasBuildResumes()
+    {
+        WorkerThread worker;
+        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        test::TempDir dir;
+        auto request = atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 60));
+        QSignalSpy built(worker.worker(), &AnalysisWorker::atlasBuilt);
+        QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
+        QSignalSpy cancelled(worker.worker(), &AnalysisWorker::atlasCancelled);
+        // Cancel from inside the first progress report, while the build certainly runs (before
+        // its first batch): it stops at its next check, after one batch, and checkpoints.
+        bool once = false;
+        const auto connection = connect(
+            worker.worker(), &AnalysisWorker::atlasProgress, worker.worker(),
+            [&] {
+                if (!std::exchange(once, true))
+                    worker.cancelAtlas();
+            },
+            Qt::DirectConnection);
+        const quint64 generation = worker.buildAtlas(request);
+        QVERIFY2(arrived(cancelled, 120000), qPrintable(failure(failed)));
+        QCOMPARE(cancelled.first().at(0).value<quint64>(), generation);
+        QTest::qWait(100);
+        QCOMPARE(built.count(), 0);
+        QCOMPARE(failed.count(), 0);
+        disconnect(connection);
+        const auto interrupted = summaryOf(request.out);
+        QCOMPARE(interrupted.status, std::string("indexing"));
+
+        request.resume = true;
+        const quint64 resumed = worker.buildAtlas(request);
+        QVERIFY2(arrived(built, 120000), qPrintable(failure(failed)));
+        QCOMPARE(built.first().at(0).value<quint64>(), resumed);
+        QCOMPARE(cancelled.count(), 1);
+        const auto summary = summaryOf(request.out);
+        QCOMPARE(summary.status, std::string("complete"));
+        QVERIFY(summary.contexts > request.batch);  // the first run cannot have done it all
+    }
+
+    void atlasBuildNeedsALorsa()
+    {
+        WorkerThread worker;
+        QVERIFY(load(worker, optionsFor(m_fixture->model, {})));
+        test::TempDir dir;
+        QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
+        const quint64 generation = worker.buildAtlas(atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 3)));
+        QVERIFY(arrived(failed, 30000));
+        QCOMPARE(failed.first().at(0).value<quint64>(), generation);
+        QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("Lorsa")), qPrintable(failure(failed)));
+        QVERIFY(!std::filesystem::exists(dir / "heads.sqlite"));
     }
 
     void onlyTheLastOfQuickRequestsArrives()

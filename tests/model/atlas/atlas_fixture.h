@@ -4,6 +4,7 @@
 
 #include "model/atlas/atlas_indexer.h"
 #include "model/engine/engine.h"
+#include "tests/model/atlas/fixture_corpus.h"
 #include "tests/support/temp_dir.h"
 
 #include <filesystem>
@@ -27,8 +28,5 @@ struct AtlasFixture {
 /// Every row of every result table, in order, as text (activation_sum excluded when
 /// \p withSums is false): two atlases with equal dumps hold the same content.
 std::string dumpAtlas(const std::filesystem::path& atlas, bool withSums = true);
-
-/// A deterministic corpus of \p documents documents of varying length.
-std::string fixtureCorpusText(int documents, uint64_t seed);
 
 } // namespace lorsa::test

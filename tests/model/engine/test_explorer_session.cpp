@@ -182,7 +182,120 @@ private Q_SLOTS:
         };
         QCOMPARE(kindOf([&] { m_session->headDetail(0, std::nullopt, 3, 21, stop); }), ErrorKind::Cancelled);
         QCOMPARE(kindOf([&] { m_session->intervene({{0, 0.0f}}, 3, 21, 10, stop); }), ErrorKind::Cancelled);
+        QCOMPARE(kindOf([&] { m_session->contextPattern({1, 2, 3}, 0, 21, stop); }), ErrorKind::Cancelled);
         QCOMPARE(m_session->headDetail(0, std::nullopt, 3, 22)->queryToken, 3);
+    }
+
+    // An atlas context's pattern is computed by the rule of headDetail(), on the given tokens alone.
+    void contextPatternMatchesHeadDetail()
+    {
+        const auto analysis = m_session->analyze("Mary went to the store, then John went to the store and", true, 31);
+        std::vector<int64_t> ids;
+        for (const auto& token : analysis->tokens)
+            ids.push_back(token.id);
+        const auto T = static_cast<int64_t>(ids.size());
+        const auto close = [](const std::vector<float>& a, const std::vector<float>& b) {
+            if (a.size() != b.size())
+                return false;
+            for (size_t i = 0; i < a.size(); ++i)
+                if (std::abs(a[i] - b[i]) > 1e-5f)
+                    return false;
+            return true;
+        };
+        bool anyActive = false;
+        for (const int32_t head : {0, 17, 33, 50, 63}) {
+            const auto detail = m_session->headDetail(head, std::nullopt, static_cast<int32_t>(T - 1), 31);
+            const auto context = m_session->contextPattern(ids, head, 32);
+            QCOMPARE(context->generation, uint64_t(32));
+            QCOMPARE(context->lorsaHead, head);
+            QCOMPARE(context->qkHead, detail->qkHead);
+            QCOMPARE(context->tokens, ids);
+            QCOMPARE(context->pattern.rows, T);
+            QCOMPARE(context->pattern.cols, T);
+            QCOMPARE(context->zPattern.rows, T);
+            QVERIFY2(close(context->pattern.values, detail->lorsaPattern.values), qPrintable(QStringLiteral("pattern of head %1").arg(head)));
+            QVERIFY2(close(context->zPattern.values, detail->zPattern.values), qPrintable(QStringLiteral("z-pattern of head %1").arg(head)));
+            QVERIFY2(close(context->headActivation, detail->headActivation), qPrintable(QStringLiteral("activation of head %1").arg(head)));
+            for (int64_t q = 0; q < T; ++q)
+                for (int64_t k = q + 1; k < T; ++k)
+                    QCOMPARE(context->pattern.at(q, k), 0.0f);
+            anyActive = anyActive || std::any_of(context->headActivation.begin(), context->headActivation.end(), [](float a) { return a != 0; });
+        }
+        QVERIFY(anyActive);  // the comparison covers nonzero activations too
+    }
+
+    // contextPattern leaves the last prompt, its caches and what reselect() refers to alone.
+    void contextPatternLeavesTheLastPromptAlone()
+    {
+        SelectionIntent intent;
+        const auto explored = m_session->explore("The cat sat on the mat and the dog sat on the cat", true, intent, 41);
+        const int32_t T = static_cast<int32_t>(explored->analysis->tokens.size());
+        const auto before = m_session->headDetail(9, std::nullopt, T - 1, 41);
+        // Another context, shorter and with other tokens: nothing of it may leak into the prompt.
+        const auto other = m_session->contextPattern({explored->analysis->tokens.front().id, 5, 6, 7}, 9, 42);
+        QCOMPARE(other->pattern.rows, int64_t(4));
+        const auto after = m_session->headDetail(9, std::nullopt, T - 1, 43);
+        QCOMPARE(after->lorsaPattern.values, before->lorsaPattern.values);
+        QCOMPARE(after->zPattern.values, before->zPattern.values);
+        QCOMPARE(after->headActivation, before->headActivation);
+        QCOMPARE(after->mhsaPattern.values, before->mhsaPattern.values);
+        QCOMPARE(after->mhsaHead, before->mhsaHead);
+        const auto reselected = m_session->reselect(explored, explored->selection, 44);
+        QCOMPARE(reselected->analysis, explored->analysis);
+        QCOMPARE(reselected->detail->lorsaPattern.values, explored->detail->lorsaPattern.values);
+        QCOMPARE(reselected->detail->zPattern.values, explored->detail->zPattern.values);
+    }
+
+    void contextPatternRefusesBadRequests_data()
+    {
+        QTest::addColumn<int>("head");
+        QTest::addColumn<int>("length");
+        QTest::addColumn<qlonglong>("badToken");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("head out of range") << 64 << 5 << -1LL << QStringLiteral("Lorsa head 64 does not exist");
+        QTest::addRow("negative head") << -1 << 5 << -1LL << QStringLiteral("Lorsa head -1 does not exist");
+        QTest::addRow("no tokens") << 0 << 0 << -1LL << QStringLiteral("no tokens");
+        QTest::addRow("too many tokens") << 0 << 65 << -1LL << QStringLiteral("at most 64");
+        QTest::addRow("token beyond the vocabulary") << 0 << 5 << 100000LL << QStringLiteral("token id 100000");
+        QTest::addRow("negative token") << 0 << 5 << -7LL << QStringLiteral("token id -7");
+    }
+
+    void contextPatternRefusesBadRequests()
+    {
+        QFETCH(int, head);
+        QFETCH(int, length);
+        QFETCH(qlonglong, badToken);
+        QFETCH(QString, expected);
+        QCOMPARE(m_session->info().maxTokens, int64_t(64));
+        std::vector<int64_t> tokens(static_cast<size_t>(length), 3);
+        if (badToken != -1)
+            tokens[2] = badToken;
+        try {
+            m_session->contextPattern(tokens, head, 1);
+            QFAIL("expected an error");
+        } catch (const Error& error) {
+            QCOMPARE(error.kind(), ErrorKind::InvalidInput);
+            QVERIFY2(QString::fromStdString(error.what()).contains(expected), error.what());
+        }
+    }
+
+    void contextPatternNeedsALorsa()
+    {
+        SessionOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.device = "cpu";
+        options.threads = 1;
+        const auto modelOnly = ExplorerSession::open(options);
+        QVERIFY(modelOnly->lorsaDir().empty());
+        QCOMPARE(modelOnly->modelDir(), m_dir / "gpt2");
+        QCOMPARE(m_session->lorsaDir(), m_dir / "lorsa");
+        try {
+            modelOnly->contextPattern({1, 2, 3}, 0, 1);
+            QFAIL("expected an error");
+        } catch (const Error& error) {
+            QCOMPARE(error.kind(), ErrorKind::InvalidInput);
+            QVERIFY2(QString::fromStdString(error.what()).contains(QStringLiteral("no Lorsa")), error.what());
+        }
     }
 
     void badRequestsAreErrors()
