@@ -41,9 +41,9 @@ void addBenchIndexCommand(CLI::App& app, Streams streams)
             options.corpus.files.emplace_back(file);
         options.out = flags->out;
         options.modelDir = flags->engine.model;
-        options.lorsaDir = flags->engine.lorsa;
         reuseLargeAllocations();
         const Engine engine(flags->engine.toOptions());
+        options.lorsaDir = engine.lorsaDir();  // of a set, the Lorsa chosen from it
         const auto r = runIndexBenchmark(engine, options, flags->naiveContexts);
         const auto heads = engine.lorsa() ? engine.lorsa()->config().nOvHeads : 0;
         const nlohmann::ordered_json json = {{"model", engine.model().config().name},

@@ -88,9 +88,9 @@ void addIndexCommand(CLI::App& app, Streams streams)
             parseShard(flags->shard, options.corpus);
         options.out = flags->out;
         options.modelDir = flags->engine.model;
-        options.lorsaDir = flags->engine.lorsa;
         reuseLargeAllocations();
         const Engine engine(flags->engine.toOptions());
+        options.lorsaDir = engine.lorsaDir();  // of a set, the Lorsa chosen from it
         ProgressLine line(streams.err);
         options.progress = [&](const IndexProgress& progress) { line.update(progress); };
         InterruptGuard guard;

@@ -70,7 +70,11 @@ QDockWidget* MainWindow::buildAtlasDock()
     connect(m_atlas, &AtlasBrowser::notice, m_banner, &MessageBanner::showMessage);
     connect(m_atlas, &AtlasBrowser::sendToPrompt, this, &MainWindow::showContextInPrompt);
     connect(m_atlas, &AtlasBrowser::contextPatternWanted, this,
-            [this](const std::vector<int64_t>& tokens, qint64 head) { m_worker->contextPattern(tokens, static_cast<int>(head)); });
+            [this](const std::vector<int64_t>& tokens, qint64 head) {
+                // A request on the Atlas channel would stop a build in progress.
+                if (m_atlasBuildGeneration == 0)
+                    m_worker->contextPattern(tokens, static_cast<int>(head));
+            });
     connect(m_atlas, &AtlasBrowser::atlasChanged, this, [this] {
         m_headList->setAtlasAvailable(m_atlas->isOpen());
         m_closeAtlas->setEnabled(m_atlas->isOpen());

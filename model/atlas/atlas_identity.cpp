@@ -21,13 +21,24 @@ std::string folderName(const std::filesystem::path& dir)
     return normal.filename().string();
 }
 
-/// A cheap fingerprint of the weight files beside config.json: names, sizes and the first and
-/// last MiB of each (two Lorsas of the same config differ there).
+/// An atlas (and SQLite's files beside it) kept in the Lorsa folder, where the explorer looks for
+/// it: not part of the Lorsa, or writing it would change the identity it records.
+bool isAtlasFile(const std::filesystem::path& file)
+{
+    const auto name = file.filename().string();
+    for (const std::string suffix : {".sqlite", ".sqlite-journal", ".sqlite-wal", ".sqlite-shm"})
+        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return true;
+    return false;
+}
+
+/// A cheap fingerprint of the files beside config.json: names, sizes and the first and last MiB
+/// of each (two Lorsas of the same config differ there).
 std::string weightsHash(const std::filesystem::path& dir)
 {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
-        if (entry.is_regular_file() && entry.path().filename() != "config.json")
+        if (entry.is_regular_file() && entry.path().filename() != "config.json" && !isAtlasFile(entry.path()))
             files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     constexpr std::streamoff kSample = 1 << 20;

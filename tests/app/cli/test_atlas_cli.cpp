@@ -72,6 +72,26 @@ private Q_SLOTS:
         QVERIFY(run.out.contains(QLatin1String("tokens/s")));
     }
 
+    // --lorsa may name a set: the atlas records the Lorsa chosen from it, as one built from that folder.
+    void indexesALorsaOfASet()
+    {
+        const auto set = m_fixture->dir / "set";
+        std::filesystem::create_directories(set);
+        std::filesystem::copy(m_fixture->lorsa, set / "L1", std::filesystem::copy_options::recursive);
+        auto arguments = indexArguments(path(m_fixture->dir / "from-set.sqlite"));
+        arguments[arguments.indexOf(path(m_fixture->lorsa))] = path(set);
+        arguments << QStringLiteral("--layer") << QStringLiteral("1");
+        const auto run = lorsaCli(arguments);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto info = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), path(m_fixture->dir / "from-set.sqlite"),
+                                          QStringLiteral("--json")}))
+                              .object();
+        QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("folder")].toString(), QStringLiteral("L1"));
+        const auto direct = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
+        QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("config_hash")],
+                 direct[QLatin1String("lorsa")].toObject()[QLatin1String("config_hash")]);
+    }
+
     void infoJson()
     {
         const auto info = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();

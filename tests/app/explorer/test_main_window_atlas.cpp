@@ -10,6 +10,7 @@
 #include "widgets/atlas_browser.h"
 #include "widgets/atlas_context_list.h"
 #include "widgets/atlas_head_page.h"
+#include "widgets/atlas_head_table_model.h"
 #include "widgets/head_list_view.h"
 #include "widgets/selection_model.h"
 
@@ -120,6 +121,7 @@ private Q_SLOTS:
     void aForeignAtlasIsRefusedInTheBanner()
     {
         MainWindow window(optionsFor(*m_fixture));
+        window.show();
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         QVERIFY(loaded.wait(kTimeoutMs));
         const auto junk = m_fixture->dir / "junk.sqlite";

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "model/atlas/atlas_file.h"
+#include "model/atlas/atlas_identity.h"
 #include "model/atlas/atlas_labels.h"
 #include "model/atlas/atlas_merge.h"
 #include "model/atlas/atlas_reader.h"
@@ -154,6 +155,22 @@ private Q_SLOTS:
         options.lorsaDir = m_fixture->otherLorsa;
         message = errorOf([&] { indexAtlas(other, options); }, ErrorKind::Mismatch);
         QVERIFY2(message.find("built from Lorsa") != std::string::npos, message.c_str());
+    }
+
+    // The explorer looks for an atlas in the Lorsa folder: writing one there keeps the identity.
+    void atlasInsideTheLorsaFolderStaysItsOwn()
+    {
+        const auto lorsa = m_fixture->dir / "lorsa-with-atlas";
+        std::filesystem::copy(m_fixture->lorsa, lorsa, std::filesystem::copy_options::recursive);
+        const Engine engine(m_fixture->engineOptions(lorsa));
+        const auto before = atlasIdentity(engine, m_fixture->model, lorsa);
+        auto options = m_fixture->indexOptions(lorsa / "atlas.sqlite");
+        options.lorsaDir = lorsa;
+        indexAtlas(engine, options);
+        const auto after = atlasIdentity(engine, m_fixture->model, lorsa);
+        QCOMPARE(after.lorsaConfigHash, before.lorsaConfigHash);
+        AtlasFile atlas(lorsa / "atlas.sqlite", AtlasFile::Access::ReadOnly);
+        atlas.checkBuiltFrom(after);
     }
 
     void labelsSurviveRebuildAndRoundTrip()
