@@ -76,13 +76,16 @@ AtlasBrowser::AtlasBrowser(QWidget* parent)
     m_table->setAlternatingRowColors(true);
     const auto& metrics = m_table->fontMetrics();
     const int digit = metrics.horizontalAdvance(QLatin1Char('0'));
-    const std::pair<int, int> widths[] = {{AtlasHeadTableModel::Head, 7},     {AtlasHeadTableModel::Bookmark, 4},
-                                          {AtlasHeadTableModel::Label, 16},   {AtlasHeadTableModel::TopToken, 10},
-                                          {AtlasHeadTableModel::Frequency, 8}, {AtlasHeadTableModel::Max, 8},
-                                          {AtlasHeadTableModel::QkHead, 8},   {AtlasHeadTableModel::Induction, 9},
-                                          {AtlasHeadTableModel::PreviousToken, 10}, {AtlasHeadTableModel::SimilarMhsa, 9}};
-    for (const auto& [column, characters] : widths)
+    const std::pair<int, int> widths[] = {{AtlasHeadTableModel::Head, 6},     {AtlasHeadTableModel::Bookmark, 2},
+                                          {AtlasHeadTableModel::Label, 12},   {AtlasHeadTableModel::TopToken, 8},
+                                          {AtlasHeadTableModel::Frequency, 6}, {AtlasHeadTableModel::Max, 6},
+                                          {AtlasHeadTableModel::QkHead, 7},   {AtlasHeadTableModel::Induction, 8},
+                                          {AtlasHeadTableModel::PreviousToken, 9}, {AtlasHeadTableModel::SimilarMhsa, 8}};
+    int listWidth = 0;
+    for (const auto& [column, characters] : widths) {
         m_table->setColumnWidth(column, digit * characters + 12);
+        listWidth += digit * characters + 12;
+    }
 
     auto* labels = new QToolButton(this);
     labels->setText(tr("Labels"));
@@ -115,8 +118,9 @@ AtlasBrowser::AtlasBrowser(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(list);
     splitter->addWidget(m_page);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 5);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({listWidth / 2 + 20, 1000});  // the list's first columns; the page takes the rest
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace lorsa {
 namespace {
@@ -42,27 +43,40 @@ public:
     {
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     }
+    /// Shows the keys of \p context: its tokens up to the peak, where the z-pattern lives.
     void setContext(const AtlasContext* context)
     {
-        m_context = context;
-        setFixedHeight(m_context ? static_cast<int>(std::ceil(ContextStrip(*m_context, font(), std::max(width(), 100)).height())) : 0);
-        update();
+        m_keys.reset();
+        if (context) {
+            m_keys = *context;
+            const auto keys = static_cast<size_t>(context->position) + 1;
+            m_keys->tokenTexts.resize(std::min(m_keys->tokenTexts.size(), keys));
+            m_keys->tokens.resize(std::min(m_keys->tokens.size(), keys));
+            m_keys->activations.resize(std::min(m_keys->activations.size(), keys));
+        }
+        relayout();
     }
 
 protected:
-    void resizeEvent(QResizeEvent*) override { setContext(m_context); }
+    void resizeEvent(QResizeEvent*) override { relayout(); }
     void paintEvent(QPaintEvent*) override
     {
-        if (!m_context)
+        if (!m_keys)
             return;
         QPainter painter(this);
         const Theme theme = Theme::fromPalette(palette());
         painter.fillRect(rect(), theme.background);
-        ContextStrip(*m_context, font(), width()).paintZPattern(painter, QPointF(0, 0), theme);
+        ContextStrip(*m_keys, font(), width()).paintZPattern(painter, QPointF(0, 0), theme);
     }
 
 private:
-    const AtlasContext* m_context = nullptr;
+    void relayout()
+    {
+        setFixedHeight(m_keys ? static_cast<int>(std::ceil(ContextStrip(*m_keys, font(), std::max(width(), 100)).height())) : 0);
+        update();
+    }
+
+    std::optional<AtlasContext> m_keys;  // the current context cut after its peak
 };
 
 QString scoreText(double value)
@@ -99,15 +113,16 @@ AtlasHeadPage::AtlasHeadPage(QWidget* parent)
     m_note->setObjectName(QStringLiteral("atlasNote"));
     m_note->setPlaceholderText(tr("Notes"));
     m_note->setTabChangesFocus(true);
-    m_note->setFixedHeight(m_note->fontMetrics().lineSpacing() * 3 + 12);
+    m_note->setFixedHeight(m_note->fontMetrics().lineSpacing() * 2 + 10);
     m_topKeys->setWordWrap(true);
     m_topKeys->setTextFormat(Qt::RichText);
     m_send->setToolTip(tr("Analyse this context as the live prompt, with this head and the peak token selected (or double-click a context)"));
     m_send->setEnabled(false);
 
     auto* annotation = new QHBoxLayout;
-    annotation->addWidget(m_label, 1);
-    annotation->addWidget(m_bookmark);
+    annotation->addWidget(m_label, 2);
+    annotation->addWidget(m_note, 3);
+    annotation->addWidget(m_bookmark, 0, Qt::AlignTop);
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_contexts);
@@ -123,13 +138,20 @@ AtlasHeadPage::AtlasHeadPage(QWidget* parent)
     selectedTitle->addWidget(zTitle, 1);
     selectedTitle->addWidget(m_send);
     selectedLayout->addLayout(selectedTitle);
-    selectedLayout->addWidget(m_zStrip);
+    auto* keyScroll = new QScrollArea(this);
+    keyScroll->setWidget(m_zStrip);
+    keyScroll->setWidgetResizable(true);
+    keyScroll->setFrameShape(QFrame::NoFrame);
+    keyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    keyScroll->setMinimumHeight(m_zStrip->fontMetrics().height() * 2 + 12);
+    selectedLayout->addWidget(keyScroll);
     selectedLayout->addWidget(m_topKeys);
+    selectedLayout->addStretch(1);
 
     auto* left = new QSplitter(Qt::Vertical, this);
     left->addWidget(scroll);
     left->addWidget(selected);
-    left->setStretchFactor(0, 3);
+    left->setStretchFactor(0, 4);
     left->setStretchFactor(1, 1);
 
     m_tokens->setColumnCount(4);
@@ -139,9 +161,10 @@ AtlasHeadPage::AtlasHeadPage(QWidget* parent)
     m_tokens->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_tokens->setToolTip(tr("The tokens this head's output raises and lowers most through the unembedding (its w_o times W_U)"));
 
-    m_histogram->setMinimumHeight(140);
+    m_histogram->setMinimumHeight(90);
     m_histogram->setToolTip(tr("How often the head fires at each strength over the corpus"));
-    m_pattern->setMinimumHeight(180);
+    m_pattern->setMinimumHeight(120);
+    m_tokens->setMinimumHeight(60);
     m_pattern->plotLayout()->clear();
     auto* patternRect = new QCPAxisRect(m_pattern);
     m_pattern->plotLayout()->addElement(0, 0, new QCPTextElement(m_pattern, QString(), QFont(font().family(), 9, QFont::Bold)));
@@ -169,7 +192,7 @@ AtlasHeadPage::AtlasHeadPage(QWidget* parent)
     right->addWidget(m_pattern);
     right->setStretchFactor(0, 2);
     right->setStretchFactor(1, 2);
-    right->setStretchFactor(2, 3);
+    right->setStretchFactor(2, 4);
 
     auto* columns = new QSplitter(Qt::Horizontal, this);
     columns->addWidget(left);
@@ -182,7 +205,6 @@ AtlasHeadPage::AtlasHeadPage(QWidget* parent)
     contentLayout->setContentsMargins(4, 4, 4, 4);
     contentLayout->addWidget(m_header);
     contentLayout->addLayout(annotation);
-    contentLayout->addWidget(m_note);
     contentLayout->addWidget(columns, 1);
 
     m_stack->addWidget(m_message);

@@ -76,13 +76,16 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Prompt to analyse."), QStringLiteral("TEXT"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("DEVICE"));
     const QCommandLineOption dtype(QStringLiteral("dtype"), QStringLiteral("float32, bfloat16 or float16."), QStringLiteral("DTYPE"));
+    const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Head atlas of the Lorsa to open (lorsa index)."),
+                                   QStringLiteral("FILE"));
+    const QCommandLineOption atlasHead(QStringLiteral("atlas-head"), QStringLiteral("Show this head's atlas page."), QStringLiteral("H"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                        QStringLiteral("Save the window as PNG once the first analysis is shown, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption benchTyping(QStringLiteral("bench-typing"),
                                          QStringLiteral("Retype the prompt's last N words one per keystroke, print the time from each "
                                                         "keystroke to repainted views (debounce excluded), then quit."),
                                          QStringLiteral("N"));
-    parser.addOptions({version, model, lorsa, layer, variant, text, device, dtype, screenshot, benchTyping});
+    parser.addOptions({version, model, lorsa, layer, variant, text, device, dtype, atlas, atlasHead, screenshot, benchTyping});
     exitCode = 2;
     if (!parser.parse(arguments)) {
         message = parser.errorText();
@@ -119,6 +122,15 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     options.device = parser.value(device).toLower();
     options.dtype = parser.value(dtype).toLower();
     options.screenshot = parser.value(screenshot);
+    options.atlas = parser.value(atlas);
+    if (parser.isSet(atlasHead)) {
+        bool ok = false;
+        options.atlasHead = parser.value(atlasHead).toInt(&ok);
+        if (!ok || *options.atlasHead < 0) {
+            message = QStringLiteral("--atlas-head: '%1' is not a head number").arg(parser.value(atlasHead));
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(benchTyping)) {
         bool ok = false;
         options.benchTypingKeystrokes = parser.value(benchTyping).toInt(&ok);

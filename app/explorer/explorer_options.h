@@ -1,7 +1,8 @@
 #pragma once
 // The command line of lorsa-explorer:
 //   lorsa-explorer [--model DIR] [--lorsa DIR [--layer L] [--variant V]] [--text "..."] [--device D] [--dtype T]
-//                  [--screenshot FILE] [--bench-typing N] [--version] [MODEL_DIR [LORSA_DIR]]
+//                  [--atlas FILE] [--atlas-head H] [--screenshot FILE] [--bench-typing N] [--version]
+//                  [MODEL_DIR [LORSA_DIR]]
 // Folders given as arguments (also file:// URLs, from the file manager's "Open with") are told
 // apart by their config.json. Without a model the bundled demo opens (bundled_demo.h).
 
@@ -21,6 +22,8 @@ struct ExplorerOptions {
     bool hasText = false;
     QString device;       ///< empty: the saved choice
     QString dtype;        ///< empty: the saved choice
+    QString atlas;        ///< open this atlas once the Lorsa is loaded (else the one beside the Lorsa)
+    std::optional<int> atlasHead;  ///< show this head's atlas page, the atlas dock raised
     QString screenshot;   ///< grab the window into this PNG once the first analysis is shown, then quit
     int benchTypingKeystrokes = 0;  ///< >0: run the typing benchmark (typing_benchmark.h), then quit
     /// Start on the strongest induction head of the first analysis (the bundled demo).

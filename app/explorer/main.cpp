@@ -47,7 +47,7 @@ int main(int argc, char** argv)
         return 2;
     }
     lorsa::MainWindow window(*options);
-    window.resize(1500, 950);
+    window.resize(1600, 1000);
     window.show();
     auto fail = [](const QString& error) {
         std::fprintf(stderr, "%s\n", qPrintable(error));

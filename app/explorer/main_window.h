@@ -140,7 +140,11 @@ private:
     void buildAtlasMenu(QMenu* file);
     /// After a load: the new Lorsa's identity; closes an atlas of another Lorsa, opens one beside it.
     void atlasSessionChanged(quint64 loadGeneration);
+    /// An atlas in the Lorsa folder (or beside it, as the demo's) opens by itself when it is this Lorsa's.
+    void openAtlasBesideLorsa();
     void startAtlasBuild();
+    /// Shows the atlas dock in front, tall enough for a head page.
+    void raiseAtlas();
     void showContextInPrompt(const AtlasContext& context, qint64 head);
 
     WorkerThread* m_worker;

@@ -79,9 +79,8 @@ QDockWidget* MainWindow::buildAtlasDock()
         m_headList->setAtlasAvailable(m_atlas->isOpen());
         m_closeAtlas->setEnabled(m_atlas->isOpen());
     });
-    connect(m_headList, &HeadListView::atlasRequested, this, [this, dock](int head) {
-        dock->show();
-        dock->raise();
+    connect(m_headList, &HeadListView::atlasRequested, this, [this](int head) {
+        raiseAtlas();
         m_atlas->showHead(head);
     });
 
@@ -155,10 +154,7 @@ bool MainWindow::openAtlas(const QString& path)
         return false;
     }
     QSettings().setValue(QStringLiteral("lastAtlas"), path);
-    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("atlasDock"))) {
-        dock->show();
-        dock->raise();
-    }
+    raiseAtlas();
     statusBar()->showMessage(tr("Atlas %1 open").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
@@ -173,12 +169,31 @@ void MainWindow::atlasSessionChanged(quint64 loadGeneration)
     if (m_atlas->isOpen() && (!m_identity || !m_atlas->builtFrom(*m_identity)))
         m_atlas->close(tr("The atlas %1 belongs to another Lorsa than the one loaded now, so it was closed.")
                            .arg(QDir::toNativeSeparators(m_atlas->path())));
-    if (!m_deferredAtlas.isEmpty()) {
+    // The command line's atlas and head, once: for the first Lorsa loaded.
+    if (!m_options.atlas.isEmpty())
+        m_deferredAtlas = std::exchange(m_options.atlas, QString());
+    if (!m_deferredAtlas.isEmpty())
         openAtlas(std::exchange(m_deferredAtlas, QString()));
-        return;
+    else if (!m_atlas->isOpen() && m_identity)
+        openAtlasBesideLorsa();
+    if (const auto head = std::exchange(m_options.atlasHead, std::nullopt); head && m_atlas->isOpen()) {
+        m_atlas->showHead(*head);
+        raiseAtlas();
     }
-    if (m_atlas->isOpen() || !m_identity)
-        return;
+}
+
+void MainWindow::raiseAtlas()
+{
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("atlasDock"));
+    dock->show();
+    dock->raise();
+    // A head page needs room: at least 3/5 of the window's height when docked.
+    if (!dock->isFloating() && dock->height() < height() * 3 / 5)
+        resizeDocks({dock}, {height() * 3 / 5}, Qt::Vertical);
+}
+
+void MainWindow::openAtlasBesideLorsa()
+{
     // An atlas beside the Lorsa opens by itself when it is this Lorsa's.
     for (const QString& candidate : atlasCandidates(QString::fromStdString(m_info.lorsaPath))) {
         if (!QFileInfo(candidate).isFile())
