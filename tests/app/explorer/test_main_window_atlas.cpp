@@ -2,6 +2,7 @@
 // to a head's page, the page gets its QK pattern from the worker, and sending a top context to the
 // prompt analyses it live with the head and peak selected, where the head fires as the atlas says.
 
+#include "app/explorer/build_atlas_dialog.h"
 #include "app/explorer/main_window.h"
 #include "app/explorer/message_banner.h"
 #include "model/atlas/atlas_indexer.h"
@@ -14,7 +15,9 @@
 #include "widgets/head_list_view.h"
 #include "widgets/selection_model.h"
 
+#include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QPushButton>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QSignalSpy>
@@ -116,6 +119,26 @@ private Q_SLOTS:
         const float live = window.headDetail()->headActivation[size_t(context.position)];
         QVERIFY2(std::abs(live - context.activation) <= 1e-4f * std::max(1.0f, std::abs(context.activation)),
                  qPrintable(QStringLiteral("live %1, atlas %2").arg(live).arg(context.activation)));
+    }
+
+    void buildDialogAsksForWhatLorsaIndexNeeds()
+    {
+        const QString out = QString::fromStdString((m_fixture->dir / "built.sqlite").string());
+        BuildAtlasDialog dialog(out, 64);
+        auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());  // no corpus yet
+        const QString corpus = QString::fromStdString((m_fixture->dir / "corpus.txt").string());
+        dialog.addCorpusFiles({corpus, corpus});
+        QVERIFY(ok->isEnabled());
+        auto request = dialog.request();
+        QCOMPARE(request.corpus.size(), size_t(1));  // listed once
+        QCOMPARE(QString::fromStdString(request.out.string()), out);
+        QCOMPARE(request.context, int64_t(64));  // the default 128, capped by what the model accepts
+        QCOMPARE(request.top, int64_t(32));
+        QCOMPARE(request.maxTokens, int64_t(0));
+        QVERIFY(!request.resume);
+        dialog.setOut(QStringLiteral("/no/such/folder/atlas.sqlite"));
+        QVERIFY(!ok->isEnabled());
     }
 
     void aForeignAtlasIsRefusedInTheBanner()
