@@ -108,7 +108,7 @@ std::vector<LorsaSetEntry> listLorsaSet(const fs::path& root)
             throw Error(ErrorKind::InvalidInput, root.string() + ": more than " + std::to_string(kMaxEntries) +
                                                      " files and folders; is this the folder of a Lorsa set?");
         const auto& path = it->path();
-        const bool hidden = path.filename().string().starts_with(".");
+        const bool hidden = path.filename().string().rfind('.', 0) == 0;  // no starts_with: the fuzz build is C++17
         if (!it->is_directory(error) || it->is_symlink(error) || hidden) {
             if (hidden && it->is_directory(error))
                 it.disable_recursion_pending();
