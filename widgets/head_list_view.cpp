@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QAction>
+#include <QRegularExpression>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -27,7 +28,7 @@ HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
     m_proxy->setSortRole(HeadActivationModel::SortRole);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_filter->setPlaceholderText(tr("Filter heads, tokens…"));
+    m_filter->setPlaceholderText(tr("Filter heads, tokens… (a number + Enter: go to that head)"));
     m_filter->setClearButtonEnabled(true);
     m_mode->addItem(tr("At selected token"));
     m_mode->addItem(tr("All tokens (maximum)"));
@@ -70,6 +71,7 @@ HeadListView::HeadListView(SelectionModel* selection, QWidget* parent)
     layout->addWidget(m_table, 1);
 
     connect(m_filter, &QLineEdit::textChanged, this, &HeadListView::setFilterText);
+    connect(m_filter, &QLineEdit::returnPressed, this, [this] { goToHead(m_filter->text()); });
     connect(m_mode, &QComboBox::currentIndexChanged, this,
         [this](int i) { setMode(i == 0 ? HeadActivationModel::Mode::AtToken : HeadActivationModel::Mode::AllTokens); });
     connect(m_model, &HeadActivationModel::interventionChanged, this, &HeadListView::interventionChanged);
@@ -111,11 +113,35 @@ void HeadListView::setMode(HeadActivationModel::Mode mode)
     selectCurrentHead();
 }
 
+std::optional<int> HeadListView::headNumberIn(const QString& text)
+{
+    const QString trimmed = text.trimmed();
+    const QString digits = trimmed.startsWith(QLatin1Char('#')) ? trimmed.mid(1) : trimmed;
+    bool isNumber = false;
+    const int head = digits.toInt(&isNumber);
+    return isNumber && head >= 0 && !digits.startsWith(QLatin1Char('+')) ? std::optional<int>(head) : std::nullopt;
+}
+
 void HeadListView::setFilterText(const QString& text)
 {
-    m_proxy->setFilterFixedString(text);
+    // A number is a head: only that head, not every head whose number or tokens contain it.
+    if (const auto head = headNumberIn(text)) {
+        m_proxy->setFilterKeyColumn(HeadActivationModel::HeadColumn);
+        m_proxy->setFilterRegularExpression(QRegularExpression(QStringLiteral("^%1$").arg(*head)));
+    } else {
+        m_proxy->setFilterKeyColumn(-1);
+        m_proxy->setFilterFixedString(text);
+    }
     if (m_filter->text() != text)
         m_filter->setText(text);
+}
+
+void HeadListView::goToHead(const QString& text)
+{
+    const auto head = headNumberIn(text);
+    const int heads = m_analysis && m_analysis->session ? m_analysis->session->nOvHeads : 0;
+    if (head && *head < heads && m_selection)
+        m_selection->setLorsaHead(*head);  // also a head that is not active here
 }
 
 void HeadListView::selectCurrentHead()

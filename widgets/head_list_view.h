@@ -7,6 +7,7 @@
 #include "widgets/head_activation_model.h"
 
 #include <QPointer>
+#include <optional>
 #include <QWidget>
 
 class QComboBox;
@@ -26,7 +27,12 @@ public:
     void setResult(const ExplorerResultPtr& result) override;
     QWidget* widget() override { return this; }
     void setMode(HeadActivationModel::Mode mode);
+    /// A head number ("12" or "#12") shows that head only; other text matches any column.
     void setFilterText(const QString& text);
+    /// Selects the head whose number \p text is (Enter in the filter), active here or not.
+    void goToHead(const QString& text);
+    /// The head number \p text names, if it is one.
+    static std::optional<int> headNumberIn(const QString& text);
     /// Whether an atlas of this Lorsa is open: the right-click menu then offers "Show head N in
     /// the atlas" (atlasRequested).
     void setAtlasAvailable(bool available) { m_atlasAvailable = available; }
