@@ -146,6 +146,18 @@ QString HeadActivationModel::scoresText(const std::vector<std::vector<TokenScore
     return parts.join(QStringLiteral("  "));
 }
 
+QString HeadActivationModel::scoresTooltip(const QString& title, const std::vector<std::vector<TokenScore>>& perHead, int head) const
+{
+    if (head < 0 || static_cast<size_t>(head) >= perHead.size() || perHead[static_cast<size_t>(head)].empty())
+        return {};
+    QString rows;
+    for (const TokenScore& score : perHead[static_cast<size_t>(head)])
+        rows += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td></tr>")
+                    .arg(displayToken(score.text).toHtmlEscaped())
+                    .arg(double(score.score), 0, 'f', 3);
+    return QStringLiteral("<b>%1</b><table cellspacing='2'>%2</table>").arg(title.toHtmlEscaped(), rows);
+}
+
 QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -176,6 +188,10 @@ QVariant HeadActivationModel::data(const QModelIndex& index, int role) const
     case Qt::CheckStateRole:
         return index.column() == AblateColumn ? QVariant(scale == 0.0f ? Qt::Checked : Qt::Unchecked) : QVariant();
     case Qt::ToolTipRole:
+        if (index.column() == PromotedColumn && m_analysis)
+            return scoresTooltip(tr("Head %1 promotes (logit through the unembedding)").arg(row.head), m_analysis->headPromotedTokens, row.head);
+        if (index.column() == ValueTokensColumn && m_analysis)
+            return scoresTooltip(tr("Head %1 reads from (token embeddings that drive w_v)").arg(row.head), m_analysis->headValueTokens, row.head);
         if (index.column() != InductionColumn || !qkScore)
             return {};
         return headScoreText(tr("QK head %1").arg(qkHead), *qkScore);

@@ -73,6 +73,8 @@ private:
     void setScale(int head, float scale);
     QString tokenText(int token) const;
     QString scoresText(const std::vector<std::vector<TokenScore>>& perHead, int head) const;
+    /// Every token of \p head's list with its value, as a tooltip table under \p title.
+    QString scoresTooltip(const QString& title, const std::vector<std::vector<TokenScore>>& perHead, int head) const;
 
     PromptAnalysisPtr m_analysis;
     Mode m_mode = Mode::AtToken;

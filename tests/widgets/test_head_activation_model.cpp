@@ -37,6 +37,15 @@ private Q_SLOTS:
         }
         QVERIFY(std::abs(shareSum - 1) < 1e-5);
         QVERIFY(!model.index(0, HeadActivationModel::PromotedColumn).data().toString().isEmpty());
+        // The cells show five tokens; the tooltip every token with its value.
+        const int head = model.headAt(0);
+        for (const auto& [column, lists] : {std::pair{int(HeadActivationModel::PromotedColumn), &a->headPromotedTokens},
+                                            std::pair{int(HeadActivationModel::ValueTokensColumn), &a->headValueTokens}}) {
+            const QString tip = model.index(0, column).data(Qt::ToolTipRole).toString();
+            for (const TokenScore& score : (*lists)[size_t(head)])
+                QVERIFY2(tip.contains(QString::number(double(score.score), 'f', 3)), qPrintable(tip));
+            QCOMPARE(tip.count(QStringLiteral("<tr>")), int((*lists)[size_t(head)].size()));
+        }
         model.setToken(1000);  // out of range: empty, no crash
         QCOMPARE(model.rowCount(), 0);
     }
