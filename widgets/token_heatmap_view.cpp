@@ -13,6 +13,7 @@
 #include <QToolTip>
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
 
 namespace lorsa {
@@ -60,6 +61,15 @@ void TokenHeatmapView::setResult(const ExplorerResultPtr& result)
     recompute();
 }
 
+std::optional<int> TokenHeatmapView::constantActiveCount() const
+{
+    // Token 0 (BOS with most Lorsas) is left out: a sink may keep fewer heads there.
+    const auto& counts = m_analysis ? m_analysis->activeCount : std::vector<float>{};
+    if (counts.size() < 3 || std::any_of(counts.begin() + 2, counts.end(), [&](float c) { return c != counts[1]; }))
+        return std::nullopt;
+    return static_cast<int>(counts[1]);
+}
+
 QString TokenHeatmapView::quantityCaption() const
 {
     const int head = m_selection ? m_selection->lorsaHead() : 0;
@@ -68,6 +78,8 @@ QString TokenHeatmapView::quantityCaption() const
     case HeatmapQuantity::HeadActivation:
         return tr("Activation of Lorsa head %1").arg(head);
     case HeatmapQuantity::ActiveHeadCount:
+        if (const auto k = constantActiveCount())
+            return tr("Reconstruction error per token (every token has %1 active heads: top-k)").arg(*k);
         return tr("Active Lorsa heads per token");
     case HeatmapQuantity::LorsaAttention:
         return tr("Lorsa attention of QK head %1 from token %2").arg(m_detail ? m_detail->qkHead : 0).arg(query);
@@ -101,6 +113,12 @@ void TokenHeatmapView::recompute()
             }
             break;
         case HeatmapQuantity::ActiveHeadCount:
+            // A top-k Lorsa has the same L0 everywhere: its error per token says more.
+            if (constantActiveCount() && m_analysis->fidelity.errorPerToken.size() == n) {
+                for (size_t t = 0; t < n; ++t)
+                    m_values[t] = m_analysis->fidelity.errorPerToken[t];
+                break;
+            }
             for (size_t t = 0; t < n; ++t) {
                 if (m_analysis->activeCount.size() == n)
                     m_values[t] = m_analysis->activeCount[t];

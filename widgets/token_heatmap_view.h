@@ -11,6 +11,8 @@
 #include <QAbstractScrollArea>
 #include <QPointer>
 
+#include <optional>
+
 namespace lorsa {
 
 class ColourLegend;
@@ -47,6 +49,8 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    /// The number of active heads when it is the same at every token after the first (top-k).
+    std::optional<int> constantActiveCount() const;
     void recompute();
     void relayout();
     void paintLines(QPainter& painter, const TokenLayout& layout, int firstLine, int endLine, const Theme& theme) const;

@@ -98,6 +98,15 @@ private Q_SLOTS:
         QVERIFY(std::isnan(view.values()[18]));
         selection.setQuantity(HeatmapQuantity::ActiveHeadCount);
         QCOMPARE(view.values()[9], static_cast<double>(analysis->active[9].size()));
+        QVERIFY(view.quantityCaption().startsWith(QStringLiteral("Active")));
+        // A top-k Lorsa: the same count everywhere (BOS aside) says nothing; the error per token does.
+        auto topK = std::make_shared<PromptAnalysis>(*analysis);
+        topK->activeCount.assign(topK->activeCount.size(), 4.0f);
+        topK->activeCount[0] = 1.0f;
+        view.setResult(test::makeResult(topK, test::makeDetail(*topK, head, 2, 17)));
+        for (size_t t = 0; t < topK->tokens.size(); ++t)
+            QCOMPARE(view.values()[t], double(topK->fidelity.errorPerToken[t]));
+        QVERIFY2(view.quantityCaption().contains(QStringLiteral("4 active heads")), qPrintable(view.quantityCaption()));
         QVERIFY(!view.grab().isNull());
     }
 };
