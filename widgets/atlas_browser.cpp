@@ -196,9 +196,7 @@ void AtlasBrowser::close(const QString& message)
 
 bool AtlasBrowser::builtFrom(const AtlasIdentity& identity) const
 {
-    const auto& built = m_summary.identity;
-    return m_atlas && built.lorsaConfigHash == identity.lorsaConfigHash && built.layer == identity.layer &&
-           built.nOvHeads == identity.nOvHeads;
+    return m_atlas && sameLorsa(m_summary.identity, identity);
 }
 
 void AtlasBrowser::showSummary()

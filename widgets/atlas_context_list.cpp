@@ -70,16 +70,8 @@ void AtlasContextList::layOut(int width)
         m_placed.push_back(std::move(placed));
     }
     m_height = y;
-    // A scroll area sizes its widget by the minimum height, not by heightForWidth.
+    // The scroll area sizes the list by its minimum height: the laid-out strips' height.
     setMinimumHeight(static_cast<int>(std::ceil(m_height)));
-}
-
-int AtlasContextList::heightForWidth(int width) const
-{
-    double y = 0;
-    for (const auto& context : m_contexts)
-        y += kCaptionHeight + ContextStrip(context, font(), std::max(width, 100)).height() + kSpacing;
-    return static_cast<int>(std::ceil(y));
 }
 
 QSize AtlasContextList::sizeHint() const
@@ -159,18 +151,14 @@ void AtlasContextList::paintEvent(QPaintEvent*)
 
 void AtlasContextList::mousePressEvent(QMouseEvent* event)
 {
-    const auto [index, token] = hit(event->position());
-    Q_UNUSED(token);
-    if (index >= 0)
+    if (const int index = hit(event->position()).first; index >= 0)
         setCurrent(index);
     QWidget::mousePressEvent(event);
 }
 
 void AtlasContextList::mouseDoubleClickEvent(QMouseEvent* event)
 {
-    const auto [index, token] = hit(event->position());
-    Q_UNUSED(token);
-    if (index >= 0)
+    if (const int index = hit(event->position()).first; index >= 0)
         Q_EMIT activated(index);
 }
 

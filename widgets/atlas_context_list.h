@@ -30,8 +30,6 @@ public:
     /// The context at \p point (widget coordinates) and the token under it (-1 between tokens).
     std::pair<int, int> hit(const QPointF& point) const;
 
-    bool hasHeightForWidth() const override { return true; }
-    int heightForWidth(int width) const override;
     QSize sizeHint() const override;
 
 Q_SIGNALS:

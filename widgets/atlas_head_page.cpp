@@ -312,7 +312,7 @@ void AtlasHeadPage::fillTokenTable()
     }
 }
 
-void AtlasHeadPage::currentContextChanged(int index)
+void AtlasHeadPage::currentContextChanged()
 {
     const AtlasContext* context = currentContext();
     static_cast<KeyStrip*>(m_zStrip)->setContext(context);
@@ -339,7 +339,6 @@ void AtlasHeadPage::currentContextChanged(int index)
     m_topKeys->setText(tr("Top keys: ") + keys.join(QStringLiteral(" &nbsp; ")));
     if (m_head)
         Q_EMIT contextPatternWanted(context->tokens, m_head->head);
-    Q_UNUSED(index);
 }
 
 void AtlasHeadPage::setContextPattern(const ContextPatternPtr& pattern)

@@ -80,7 +80,7 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
-    void currentContextChanged(int index);
+    void currentContextChanged();
     void annotationTyped();
     void fillTokenTable();
     void applyTheme();

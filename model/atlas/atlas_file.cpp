@@ -168,7 +168,7 @@ void AtlasFile::checkBuiltFrom(const AtlasIdentity& loaded)
     if (!hasIdentity())
         return;
     const auto built = identity();
-    if (built.lorsaConfigHash == loaded.lorsaConfigHash && built.layer == loaded.layer && built.nOvHeads == loaded.nOvHeads)
+    if (sameLorsa(built, loaded))
         return;
     auto describe = [](const AtlasIdentity& id) {
         return "Lorsa '" + id.lorsaFolder + "' (" + id.lorsaName + ", layer " + std::to_string(id.layer) + ", " +

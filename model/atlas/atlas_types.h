@@ -26,6 +26,13 @@ struct AtlasIdentity {
     int64_t nMhsaHeads = 0;
 };
 
+/// Whether two identities name the same Lorsa (config and weights fingerprint, layer, heads): the
+/// one rule by which an atlas belongs to a Lorsa.
+inline bool sameLorsa(const AtlasIdentity& a, const AtlasIdentity& b)
+{
+    return a.lorsaConfigHash == b.lorsaConfigHash && a.layer == b.layer && a.nOvHeads == b.nOvHeads;
+}
+
 /// The atlas's log-spaced activation histogram: kHistogramBins bins per head over |activation|,
 /// edges 10^(kHistogramMinExponent + i / kHistogramBinsPerDecade); values below the first edge
 /// count in bin 0, values at or above the last edge in the last bin.

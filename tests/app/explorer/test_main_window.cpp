@@ -9,6 +9,7 @@
 #include "app/explorer/message_banner.h"
 #include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
+#include "tests/app/explorer/window_fixture.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/qcustomplot_include.h"
@@ -20,7 +21,6 @@
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
 #include <QComboBox>
@@ -38,14 +38,6 @@ namespace {
 
 constexpr int kTimeoutMs = 60000;
 
-ExplorerOptions optionsFor(const test::ExplorerFixture& fixture)
-{
-    ExplorerOptions options;
-    options.modelDir = QString::fromStdString(fixture.model.string());
-    options.lorsaDir = QString::fromStdString(fixture.lorsa.string());
-    options.device = QStringLiteral("cpu");
-    return options;
-}
 
 QCPColorMap* colourMap(QCustomPlot* plot, int which)
 {
@@ -83,16 +75,13 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("LorsaExplorerTests"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
-        QSettings().clear();
+        test::isolateSettings(QStringLiteral("test_main_window"));
         m_fixture = std::make_unique<test::ExplorerFixture>();
     }
 
     void typePromptSelectHeadAndSeeItEverywhere()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -157,7 +146,7 @@ private Q_SLOTS:
     // into the SelectionModel asks for nothing.
     void eachRequestGetsExactlyOneResult()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         QVERIFY(loaded.wait(kTimeoutMs));
         QSignalSpy answers(window.worker()->worker(), &AnalysisWorker::resultReady);
@@ -190,7 +179,7 @@ private Q_SLOTS:
     // list cannot drift), and About names the versions and what is open.
     void helpListsEveryShortcutAndAboutNamesWhatIsOpen()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         QVERIFY(loaded.wait(kTimeoutMs));
         const QString help = window.shortcutsText();
@@ -212,7 +201,7 @@ private Q_SLOTS:
     // back at scale 1 and clears the panel.
     void interventionShowsTheCleanModelAndResets()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         QVERIFY(loaded.wait(kTimeoutMs));
         QSignalSpy shown(&window, &MainWindow::headDetailShown);
@@ -232,7 +221,7 @@ private Q_SLOTS:
 
     void keyboardMovesTokenAndHead()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         window.promptEditor()->setPlainText(QStringLiteral("one two three four five"));
         window.show();
         // Shortcuts only reach the active window.
@@ -268,7 +257,7 @@ private Q_SLOTS:
 
     void engineErrorsShowInTheWindowAndKeepThePrompt()
     {
-        ExplorerOptions options = optionsFor(*m_fixture);
+        ExplorerOptions options = test::windowOptions(*m_fixture);
         options.lorsaDir = QString::fromStdString(m_fixture->wrongLorsa.string());
         MainWindow window(options);
         window.promptEditor()->setPlainText(QStringLiteral("keep me"));
@@ -318,7 +307,7 @@ private Q_SLOTS:
     void windowStaysResponsiveOnALongPrompt()
     {
         test::ExplorerFixture large(true);
-        auto options = optionsFor(large);
+        auto options = test::windowOptions(large);
         QString text;
         for (int i = 0; text.size() < 2000; ++i)
             text += QStringLiteral("w%1 ").arg(i % 97);

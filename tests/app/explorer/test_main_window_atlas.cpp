@@ -8,6 +8,7 @@
 #include "model/atlas/atlas_indexer.h"
 #include "model/engine/engine.h"
 #include "tests/app/explorer/explorer_fixture.h"
+#include "tests/app/explorer/window_fixture.h"
 #include "widgets/atlas_browser.h"
 #include "widgets/atlas_context_list.h"
 #include "widgets/atlas_head_page.h"
@@ -19,9 +20,7 @@
 #include <QDockWidget>
 #include <QPushButton>
 #include <QPlainTextEdit>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QtTest>
 
 #include <fstream>
@@ -32,14 +31,6 @@ namespace {
 
 constexpr int kTimeoutMs = 60000;
 
-ExplorerOptions optionsFor(const test::ExplorerFixture& fixture)
-{
-    ExplorerOptions options;
-    options.modelDir = QString::fromStdString(fixture.model.string());
-    options.lorsaDir = QString::fromStdString(fixture.lorsa.string());
-    options.device = QStringLiteral("cpu");
-    return options;
-}
 
 } // namespace
 
@@ -51,10 +42,7 @@ class TestMainWindowAtlas : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("LorsaExplorerTests"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_main_window_atlas"));
-        QSettings().clear();
+        test::isolateSettings(QStringLiteral("test_main_window_atlas"));
         m_fixture = std::make_unique<test::ExplorerFixture>();
         // The atlas sits in the Lorsa folder, where the window looks for it.
         const auto corpus = m_fixture->dir / "corpus.txt";
@@ -78,7 +66,7 @@ private Q_SLOTS:
 
     void atlasBesideTheLorsaOpensAndLinksToTheLiveViews()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         window.resize(1600, 1000);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -143,7 +131,7 @@ private Q_SLOTS:
 
     void aForeignAtlasIsRefusedInTheBanner()
     {
-        MainWindow window(optionsFor(*m_fixture));
+        MainWindow window(test::windowOptions(*m_fixture));
         window.show();
         QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
         QVERIFY(loaded.wait(kTimeoutMs));
