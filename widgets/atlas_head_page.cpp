@@ -457,20 +457,29 @@ void AtlasHeadPage::contextMenuEvent(QContextMenuEvent* event)
         showExportMenu(this, *this, event->globalPos());
 }
 
+HeadCardFigure AtlasHeadPage::card() const
+{
+    HeadCardData data;
+    data.head = *m_head;
+    data.contexts = m_contexts->contexts();
+    data.title = m_lorsaName;
+    return HeadCardFigure(std::move(data));
+}
+
 double AtlasHeadPage::figureHeight(double width) const
 {
-    return m_head ? HeadCardFigure({*m_head, m_contexts->contexts(), m_lorsaName}).figureHeight(width) : 100.0;
+    return m_head ? card().figureHeight(width) : 100.0;
 }
 
 void AtlasHeadPage::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
 {
     if (m_head)
-        HeadCardFigure({*m_head, m_contexts->contexts(), m_lorsaName}).renderFigure(painter, rect, theme);
+        card().renderFigure(painter, rect, theme);
 }
 
 DataTable AtlasHeadPage::figureData() const
 {
-    return m_head ? HeadCardFigure({*m_head, m_contexts->contexts(), m_lorsaName}).figureData() : DataTable{};
+    return m_head ? card().figureData() : DataTable{};
 }
 
 } // namespace lorsa

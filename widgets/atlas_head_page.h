@@ -9,6 +9,7 @@
 #include "model/atlas/atlas_types.h"
 #include "model/engine/explorer_session.h"
 #include "widgets/figure_source.h"
+#include "widgets/head_card_figure.h"
 
 #include <QWidget>
 
@@ -80,6 +81,8 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    /// The head card of the current head (m_head set), as the figure export draws it.
+    HeadCardFigure card() const;
     void currentContextChanged();
     void annotationTyped();
     void fillTokenTable();

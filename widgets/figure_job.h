@@ -12,7 +12,7 @@
 namespace lorsa {
 
 struct FigureJob {
-    SessionOptions session;
+    EngineOptions session;
     std::string text;
     bool prependBos = true;
     std::string view;                 ///< heatmap | qk | zpattern | heads

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace lorsa {
 
@@ -43,23 +42,17 @@ void HeadActivationModel::rebuild()
     m_maxShare = 0;
     const PromptAnalysis* a = m_analysis.get();
     const size_t n = a ? std::min(a->tokens.size(), a->active.size()) : 0;
-    const auto shareAt = [a](const HeadActivation& h, size_t t) {
-        if (h.head < 0 || static_cast<size_t>(h.head) >= a->session->decoderNorms.size() || t >= a->reconstructionShareDenominator.size()
-            || !(a->reconstructionShareDenominator[t] > 0))
-            return std::numeric_limits<double>::quiet_NaN();
-        return std::abs(static_cast<double>(h.activation)) * a->session->decoderNorms[static_cast<size_t>(h.head)] / a->reconstructionShareDenominator[t];
-    };
     if (m_mode == Mode::AtToken) {
         if (m_token >= 0 && static_cast<size_t>(m_token) < n)
             for (const HeadActivation& h : a->active[static_cast<size_t>(m_token)])
-                m_rows.push_back({h.head, m_token, h.activation, shareAt(h, static_cast<size_t>(m_token))});
+                m_rows.push_back({h.head, m_token, h.activation, static_cast<double>(h.share)});
     } else if (a) {
         std::map<int, Row> best;
         for (size_t t = 0; t < n; ++t) {
             for (const HeadActivation& h : a->active[t]) {
-                auto [it, inserted] = best.try_emplace(h.head, Row{h.head, static_cast<int>(t), h.activation, shareAt(h, t)});
+                auto [it, inserted] = best.try_emplace(h.head, Row{h.head, static_cast<int>(t), h.activation, static_cast<double>(h.share)});
                 if (!inserted && h.activation > it->second.activation)
-                    it->second = Row{h.head, static_cast<int>(t), h.activation, shareAt(h, t)};
+                    it->second = Row{h.head, static_cast<int>(t), h.activation, static_cast<double>(h.share)};
             }
         }
         m_rows.reserve(best.size());

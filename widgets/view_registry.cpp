@@ -2,6 +2,7 @@
 
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
+#include "widgets/live_head_card.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/token_heatmap_view.h"
 #include "widgets/z_pattern_view.h"
@@ -23,6 +24,7 @@ const std::vector<std::pair<QString, Factory>>& registry()
         {QStringLiteral("zpattern"), [](SelectionModel* s) { return std::make_unique<ZPatternView>(s); }},
         {QStringLiteral("heads"), [](SelectionModel* s) { return std::make_unique<HeadListView>(s); }},
         {QStringLiteral("fidelity"), [](SelectionModel*) { return std::make_unique<FidelityPanel>(); }},
+        {QStringLiteral("head-card"), [](SelectionModel*) { return std::make_unique<LiveHeadCard>(); }},
     };
     return views;
 }

@@ -3,7 +3,7 @@
 #include "app/cli/commands.h"
 
 #include "model/core/error.h"
-#include "model/engine/activation_dump.h"
+#include "model/tools/activation_dump.h"
 #include "model/io/tensor_source.h"
 
 #include <nlohmann/json.hpp>

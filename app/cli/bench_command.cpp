@@ -4,8 +4,8 @@
 #include "app/cli/commands.h"
 
 #include "model/core/compute_device.h"
-#include "model/engine/benchmark.h"
-#include "model/engine/typing_benchmark.h"
+#include "model/tools/benchmark.h"
+#include "model/tools/typing_benchmark.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +36,7 @@ nlohmann::ordered_json keystrokesJson(const KeystrokeTimings& timings)
 
 void runTyping(const EngineFlags& engine, const TypingBenchmarkOptions& options, bool json, Streams streams)
 {
-    const auto explorer = ExplorerSession::open(engine.toSessionOptions());
+    const auto explorer = ExplorerSession::open(engine.toOptions());
     const auto result = runTypingBenchmark(*explorer, options);
     const auto& info = explorer->info();
     if (json) {

@@ -44,21 +44,6 @@ EngineOptions EngineFlags::toOptions() const
     return options;
 }
 
-SessionOptions EngineFlags::toSessionOptions() const
-{
-    SessionOptions options;
-    options.modelDir = model;
-    options.lorsaDir = lorsa;
-    if (layer)
-        options.lorsaLayer = static_cast<int32_t>(*layer);
-    options.lorsaVariant = variant;
-    options.device = device;
-    options.dtype = dtype;
-    options.threads = threads;
-    options.lorsaInput = lorsaInput;
-    return options;
-}
-
 void reuseLargeAllocations()
 {
 #ifdef __GLIBC__

@@ -30,8 +30,6 @@ struct EngineFlags {
 
     void addTo(CLI::App& command, bool lorsaOption = true);
     EngineOptions toOptions() const;
-    /// The same for an ExplorerSession (what the explorer's worker opens).
-    SessionOptions toSessionOptions() const;
 };
 
 /// Reads --text or --text-file (exactly one must be given); the file must be UTF-8 text.

@@ -41,7 +41,7 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_flag("--no-bos", flags->noBos, "do not prepend the BOS token");
     command->get_option("--model")->required(false);
     command->add_option("--atlas", flags->atlas, "draw from a head atlas instead (lorsa index): --view head-card, no model needed");
-    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads | fidelity; with --atlas: head-card")->required();
+    command->add_option("--view", flags->view, "heatmap | qk | zpattern | heads | fidelity | head-card (the head on the prompt); with --atlas: head-card (its top contexts)")->required();
     command->add_option("--head", flags->head, "Lorsa (OV) head")->required();
     command->add_option("--mhsa-head", flags->mhsaHead, "MHSA head for qk (default: the most similar)");
     command->add_option("--token", flags->token, "query token (default: where the head is most active)");
@@ -60,7 +60,7 @@ void addFigureCommand(CLI::App& app, Streams streams)
         if (flags->engine.model.empty())
             throw Error(ErrorKind::InvalidInput, "--model is required (or --atlas with --view head-card)");
         FigureJob job;
-        job.session = flags->engine.toSessionOptions();
+        job.session = flags->engine.toOptions();
         job.text = promptFrom(flags->text, flags->textFile);
         job.prependBos = !flags->noBos;
         job.view = flags->view;

@@ -2,7 +2,7 @@
 
 #include "app/cli/commands.h"
 
-#include "model/engine/random_checkpoint.h"
+#include "model/tools/random_checkpoint.h"
 
 namespace lorsa::cli {
 

@@ -30,7 +30,7 @@ AnalysisWorker::~AnalysisWorker() = default;
 
 void AnalysisWorker::registerMetaTypes()
 {
-    qRegisterMetaType<lorsa::SessionOptions>("lorsa::SessionOptions");
+    qRegisterMetaType<lorsa::EngineOptions>("lorsa::EngineOptions");
     qRegisterMetaType<lorsa::SessionInfo>("lorsa::SessionInfo");
     qRegisterMetaType<lorsa::SelectionIntent>("lorsa::SelectionIntent");
     qRegisterMetaType<lorsa::Selection>("lorsa::Selection");
@@ -96,7 +96,7 @@ void AnalysisWorker::reportAtlasIdentity(quint64 generation)
     }
 }
 
-void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
+void AnalysisWorker::open(quint64 generation, const EngineOptions& requested)
 {
     if (!isCurrent(Channel::Load, generation)) {
         Q_EMIT loadCancelled(generation);
@@ -105,7 +105,8 @@ void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
     guarded(Channel::Load, generation, [&] {
         auto last = std::chrono::steady_clock::now() - kProgressInterval;
         std::string lastStage;
-        auto progress = [&](double fraction, const std::string& stage) {
+        EngineOptions options = requested;
+        options.progress = [&](double fraction, const std::string& stage) {
             const auto now = std::chrono::steady_clock::now();
             if (stage == lastStage && now - last < kProgressInterval && fraction < 1.0)
                 return;
@@ -113,7 +114,7 @@ void AnalysisWorker::open(quint64 generation, const SessionOptions& options)
             lastStage = stage;
             Q_EMIT loadProgress(generation, fraction, QString::fromStdString(stage));
         };
-        auto session = ExplorerSession::open(options, progress, cancelCheck(Channel::Load, generation));
+        auto session = ExplorerSession::open(options, cancelCheck(Channel::Load, generation));
         if (!isCurrent(Channel::Load, generation))
             throw Error(ErrorKind::Cancelled, "loading was cancelled");
         // Replace only now: a failed or cancelled load leaves the previous session working.

@@ -53,7 +53,7 @@ public:
 public Q_SLOTS:
     /// Loads the model (and Lorsa, when \p options.lorsaDir is set). The previous session stays
     /// usable when loading fails or is cancelled.
-    void open(quint64 generation, const lorsa::SessionOptions& options);
+    void open(quint64 generation, const lorsa::EngineOptions& options);
     /// Opens another Lorsa of the loaded set (ExplorerSession::switchLorsa) on the Load channel;
     /// reports loaded() with the new info, or failed() keeping the current Lorsa.
     void switchLorsa(quint64 generation, int layer, const QString& variant);
@@ -123,7 +123,7 @@ private:
 
 } // namespace lorsa
 
-Q_DECLARE_METATYPE(lorsa::SessionOptions)
+Q_DECLARE_METATYPE(lorsa::EngineOptions)
 Q_DECLARE_METATYPE(lorsa::SessionInfo)
 Q_DECLARE_METATYPE(lorsa::SelectionIntent)
 Q_DECLARE_METATYPE(lorsa::Selection)

@@ -9,6 +9,7 @@
 #include "model/engine/prompt_tokens.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
+#include "widgets/live_head_card.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/results_model.h"
 #include "widgets/selection_model.h"
@@ -22,6 +23,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QShortcut>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStatusBar>
@@ -125,8 +127,9 @@ void MainWindow::buildViews()
     m_patterns = new PatternMapView(m_selection, this);
     m_zPattern = new ZPatternView(m_selection, this);
     m_fidelity = new FidelityPanel(this);
+    m_headCard = new LiveHeadCard(this);
     m_intervention = new InterventionPanel(this);
-    m_views = {m_heatmap, m_headList, m_patterns, m_zPattern, m_fidelity};
+    m_views = {m_heatmap, m_headList, m_patterns, m_zPattern, m_fidelity, m_headCard};
     for (AnalysisView* view : m_views)
         connect(m_results, &ResultsModel::changed, this, [view](const ExplorerResultPtr& result) { view->setResult(result); });
     connect(m_results, &ResultsModel::changed, this, &MainWindow::announceResult);  // last: the views have drawn
@@ -135,6 +138,11 @@ void MainWindow::buildViews()
     dock(this, tr("QK patterns: Lorsa vs MHSA"), QStringLiteral("patternsDock"), m_patterns, Qt::BottomDockWidgetArea);
     auto* z = dock(this, tr("Z pattern"), QStringLiteral("zPatternDock"), m_zPattern, Qt::RightDockWidgetArea);
     auto* fidelity = dock(this, tr("Fidelity"), QStringLiteral("fidelityDock"), m_fidelity, Qt::RightDockWidgetArea);
+    auto* cardScroll = new QScrollArea(this);
+    cardScroll->setWidgetResizable(true);
+    cardScroll->setWidget(m_headCard);
+    tabifyDockWidget(z, dock(this, tr("Head card"), QStringLiteral("headCardDock"), cardScroll, Qt::RightDockWidgetArea));
+    z->raise();
     QDockWidget* atlas = buildAtlasDock();
     tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("patternsDock")), atlas);
     findChild<QDockWidget*>(QStringLiteral("patternsDock"))->raise();

@@ -33,6 +33,7 @@ class FidelityPanel;
 class FigureSource;
 class HeadListView;
 class InterventionPanel;
+class LiveHeadCard;
 class LoadStatus;
 class MessageBanner;
 class PatternMapView;
@@ -75,6 +76,7 @@ public:
     /// banner, when it cannot.
     bool openAtlas(const QString& path);
     FidelityPanel* fidelity() const { return m_fidelity; }
+    LiveHeadCard* headCard() const { return m_headCard; }
     InterventionPanel* interventionPanel() const { return m_intervention; }
     MessageBanner* banner() const { return m_banner; }
     WorkerThread* worker() const { return m_worker; }
@@ -133,7 +135,7 @@ private:
     void applyTheme(const QString& theme);
     void exportCurrent(bool figure);
     FigureSource* currentFigureSource() const;
-    SessionOptions sessionOptions(const QString& modelDir, const QString& lorsaDir) const;
+    EngineOptions sessionOptions(const QString& modelDir, const QString& lorsaDir) const;
     QString chooseFolder(const QString& title, const QString& key);
     // main_window_atlas.cpp: the head atlas
     QDockWidget* buildAtlasDock();
@@ -158,6 +160,7 @@ private:
     PatternMapView* m_patterns = nullptr;
     ZPatternView* m_zPattern = nullptr;
     FidelityPanel* m_fidelity = nullptr;
+    LiveHeadCard* m_headCard = nullptr;
     InterventionPanel* m_intervention = nullptr;
     AtlasBrowser* m_atlas = nullptr;
     LoadStatus* m_atlasStatus = nullptr;  // the atlas build's progress and Cancel

@@ -165,15 +165,16 @@ QString MainWindow::chooseFolder(const QString& title, const QString& key)
     return dir;
 }
 
-SessionOptions MainWindow::sessionOptions(const QString& modelDir, const QString& lorsaDir) const
+EngineOptions MainWindow::sessionOptions(const QString& modelDir, const QString& lorsaDir) const
 {
-    SessionOptions options;
+    EngineOptions options;
     options.modelDir = modelDir.toStdString();
     options.lorsaDir = lorsaDir.toStdString();
     // The command line's choice within a set applies to the set it named.
     if (!lorsaDir.isEmpty() && lorsaDir == m_options.lorsaDir) {
-        options.lorsaLayer = m_options.lorsaLayer;
-        options.lorsaVariant = m_options.lorsaVariant.toStdString();
+        if (m_options.lorsaLayer)
+            options.lorsaChoice.layer = *m_options.lorsaLayer;
+        options.lorsaChoice.variant = m_options.lorsaVariant.toStdString();
     }
     options.device = m_device->currentData().toString().toStdString();
     options.dtype = m_dtype->currentData().toString().toStdString();

@@ -1,7 +1,7 @@
 #include "app/explorer/typing_benchmark.h"
 
 #include "app/explorer/main_window.h"
-#include "model/engine/timing_stats.h"
+#include "model/tools/timing_stats.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

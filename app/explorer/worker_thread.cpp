@@ -20,7 +20,7 @@ WorkerThread::~WorkerThread()
     m_thread.wait();
 }
 
-quint64 WorkerThread::open(const SessionOptions& options)
+quint64 WorkerThread::open(const EngineOptions& options)
 {
     const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Load);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, options] { worker->open(generation, options); }, Qt::QueuedConnection);

@@ -20,7 +20,7 @@ public:
     AnalysisWorker* worker() const { return m_worker; }
 
     /// Each returns the request's generation.
-    quint64 open(const SessionOptions& options);
+    quint64 open(const EngineOptions& options);
     quint64 switchLorsa(int layer, const QString& variant);
     quint64 explore(const QString& text, bool prependBos, const SelectionIntent& intent);
     quint64 reselect(const ExplorerResultPtr& current, const Selection& selection);

@@ -2,7 +2,7 @@
 
 #include "model/atlas/atlas_file.h"
 #include "model/atlas/state_store.h"
-#include "model/engine/benchmark.h"
+#include "model/tools/benchmark.h"
 #include "model/engine/engine.h"
 
 #include <c10/core/InferenceMode.h>

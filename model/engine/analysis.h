@@ -34,6 +34,9 @@ struct TokenInfo {
 struct HeadActivation {
     int32_t head = 0;        ///< OV head index
     float activation = 0;    ///< value after the activation function (== hidden_pre when kept)
+    /// Its share of the token's reconstruction: |z_i| |w_o^i| over the sum of that over the
+    /// token's active heads (the shares of a token sum to 1).
+    float share = 0;
 };
 
 /// A token the unembedding or the embedding ties to a head, with its score.
@@ -43,14 +46,15 @@ struct TokenScore {
     float score = 0;
 };
 
-/// Prompt-level fidelity of the Lorsa layer.
+/// How faithfully the Lorsa layer stands in for the attention it replaces, over a prompt (or a
+/// batch: per-token values are then flattened batch-major, B*T).
 struct Fidelity {
     double fvu = 0;                    ///< fraction of variance unexplained of hook_attn_out
     double meanL0 = 0;                 ///< mean number of active heads per token
     double cleanLoss = 0;              ///< next-token cross-entropy, nats/token
     double splicedLoss = 0;            ///< same with the Lorsa output spliced in
     std::vector<float> l0PerToken;     // (T)
-    std::vector<float> errorPerToken;  // (T) squared reconstruction error / mean target variance
+    std::vector<float> errorPerToken;  // (T) |target - recon|^2 / mean over tokens of |target - mean target|^2
 };
 
 /// The standard scores of one attention head (definitions in head_scores.h).
@@ -94,7 +98,6 @@ struct PromptAnalysis {
     std::vector<TokenInfo> tokens;                       // (T)
     std::vector<std::vector<HeadActivation>> active;     // (T) lists, each sorted by activation, descending
     std::vector<float> activeCount;                      // (T) number of active heads
-    std::vector<float> reconstructionShareDenominator;   // (T) sum_i |z_i| * |w_o^i| at each token
     /// Per OV head, the top tokens of w_o through the unembedding (n_ov lists, best first).
     /// Either empty (not computed) or of size n_ov; a head's list may be empty. Shown in the
     /// head list; HeadDetail::promotedTokens holds the same for the selected head.
@@ -104,8 +107,8 @@ struct PromptAnalysis {
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
     int64_t reusedTokens = 0;                            ///< leading tokens whose work the previous prompt had done
-    /// The prompt's length in tokens when it was longer than the Lorsa's context and only the
-    /// first `tokens.size()` were analysed; 0 when the whole prompt was.
+    /// The prompt's length in tokens when it was longer than the context (the model's or the
+    /// Lorsa's) and only the first `tokens.size()` were analysed; 0 when the whole prompt was.
     int64_t truncatedFrom = 0;
 };
 
@@ -122,6 +125,7 @@ struct HeadDetail {
     FloatMatrix zPattern;                // (T, T) A[q,k] * v[k]; rows sum to hidden_pre
     std::vector<float> mhsaSimilarity;   // (n_mhsa) mean Jensen-Shannon distance to the Lorsa pattern, lower = closer
     std::vector<TokenScore> promotedTokens;  ///< top tokens of w_o through the unembedding
+    std::vector<TokenScore> suppressedTokens;  ///< bottom tokens of w_o through the unembedding, most negative first
     std::vector<TokenScore> valueTokens;     ///< top tokens whose embeddings drive w_v
 };
 

@@ -126,12 +126,8 @@ PromptTokens Engine::encodePrompt(const std::string& text, bool prependBos) cons
 {
     auto prompt = encodeText(text, prependBos);
     const auto length = static_cast<int64_t>(prompt.ids.size());
-    const auto modelLimit = m_model->config().nCtx;
-    if (length > modelLimit)
-        throw Error(ErrorKind::InvalidInput, "the prompt is " + std::to_string(length) + " tokens long; the model accepts at most " +
-                                                 std::to_string(modelLimit));
-    // The model could run it all, but the Lorsa was trained (and its rotary tables made) for
-    // n_ctx positions: analyse what it covers and say so instead of refusing the prompt.
+    // Beyond the model's positions (or the Lorsa's, trained and with rotary tables made for its
+    // n_ctx): analyse what fits and say so, rather than refusing the whole prompt.
     const auto limit = maxTokens();
     if (length > limit) {
         prompt.ids.resize(static_cast<size_t>(limit));
@@ -192,6 +188,17 @@ InputModeEvidence Engine::detectInputMode(const std::optional<LorsaInputMode>& o
                            static_cast<int64_t>(ids.size()));
 }
 
+at::Tensor Engine::splicedForward(const at::Tensor& tokens, const at::Tensor& replacement, ForwardOptions forward) const
+{
+    const auto outHook = lorsaOutHook();
+    forward.intervene = [&](const std::string& hook, at::Tensor& activation) {
+        if (hook == outHook)
+            activation = replacement.to(activation.scalar_type());
+    };
+    ActivationCache unused;
+    return m_model->forward(tokens, unused, forward);
+}
+
 RunResult Engine::run(const at::Tensor& tokensIn, const RunRequest& request) const
 {
     c10::InferenceMode guard;
@@ -240,18 +247,11 @@ RunResult Engine::run(const at::Tensor& tokensIn, const RunRequest& request) con
 
     if (request.fidelity) {
         const auto target = reconstructionTarget(result.cache.at(lorsaOutHook()), m_inputMode.chosen);
-        FidelityReport report = reconstructionFidelity(target, result.lorsa->reconstructed, result.lorsa->featureActs);
+        Fidelity report = reconstructionFidelity(target, result.lorsa->reconstructed, result.lorsa->featureActs);
         report.cleanLoss = nextTokenLoss(logits, tokens);
         ForwardOptions spliced;
         spliced.cancelled = request.cancelled;
-        const auto outHook = lorsaOutHook();
-        const auto replacement = result.lorsa->reconstructed.to(m_dtype);
-        spliced.intervene = [&](const std::string& hook, at::Tensor& activation) {
-            if (hook == outHook)
-                activation = replacement;
-        };
-        ActivationCache unused;
-        report.splicedLoss = nextTokenLoss(m_model->forward(tokens, unused, spliced), tokens);
+        report.splicedLoss = nextTokenLoss(splicedForward(tokens, result.lorsa->reconstructed, spliced), tokens);
         if (!request.modelHooks.wants(lorsaOutHook()))
             result.cache.erase(lorsaOutHook());
         result.fidelity = std::move(report);

@@ -4,6 +4,7 @@
 /// checked against each other, and run on token batches. Engine-internal (uses ATen); the GUI
 /// talks to it through ExplorerSession, the CLI directly.
 
+#include "model/engine/engine_options.h"
 #include "model/engine/fidelity.h"
 #include "model/engine/lorsa_input.h"
 #include "model/engine/prompt_tokens.h"
@@ -23,17 +24,6 @@
 
 namespace lorsa {
 
-struct EngineOptions {
-    std::filesystem::path modelDir;
-    std::filesystem::path lorsaDir;              ///< empty: no Lorsa; a Lorsa folder or a set (lorsa_set.h)
-    LorsaChoice lorsaChoice;                     ///< which Lorsa of a set: layer and variant
-    std::string device = "auto";
-    std::string dtype = "float32";
-    int threads = 0;                             ///< CPU threads, 0 = all cores
-    std::optional<LorsaInputMode> lorsaInput;    ///< override of the detected input
-    std::function<void(double fraction, const std::string& stage)> progress;
-};
-
 /// What one run computes beyond the language model's own hooks.
 struct RunRequest {
     HookRequest modelHooks;                      ///< TransformerLens names to keep
@@ -50,7 +40,7 @@ struct RunResult {
     std::optional<LorsaOutput> lorsa;
     at::Tensor lorsaInput;                       // [B,T,d] what the Lorsa read
     at::Tensor zPatterns;                        // [B,n,T,T] for RunRequest::zHeads
-    std::optional<FidelityReport> fidelity;
+    std::optional<Fidelity> fidelity;
     double modelMs = 0;
     double lorsaMs = 0;
 };
@@ -76,15 +66,21 @@ public:
     const std::filesystem::path& lorsaDir() const { return m_lorsaDir; }
 
     /// Tokenizes \p text; prepends the BOS id unless the tokenizer already put it first (or
-    /// \p prependBos is false). Throws Error(InvalidInput) for an empty prompt or one longer
-    /// than the model's context. A prompt longer than the Lorsa's context (but not the model's)
-    /// is cut to the Lorsa's context, and PromptTokens::truncatedFrom says so.
+    /// \p prependBos is false). Throws Error(InvalidInput) for an empty prompt. A prompt longer
+    /// than maxTokens() (the model's or the Lorsa's context) is cut to it, and
+    /// PromptTokens::truncatedFrom says so.
     PromptTokens encodePrompt(const std::string& text, bool prependBos) const;
     /// The same without the length and vocabulary checks (to measure or cut a long text).
     PromptTokens encodeText(const std::string& text, bool prependBos) const;
 
     /// Runs tokens [B,T] (int64, any device) through the model and, as requested, the Lorsa.
     RunResult run(const at::Tensor& tokens, const RunRequest& request) const;
+
+    /// The Lorsa-spliced forward, the one place this rule lives: the model over \p tokens with
+    /// \p replacement [B,T,d] (the Lorsa's reconstruction, or an edit of it) in place of the
+    /// Lorsa layer's hook_attn_out. \p forward carries what the caller needs besides (resume
+    /// point, key-value cache, cancellation; its intervene is replaced). Returns the logits.
+    at::Tensor splicedForward(const at::Tensor& tokens, const at::Tensor& replacement, ForwardOptions forward) const;
 
     /// The Lorsa's input from the block's ln1.hook_normalized, under \p mode.
     at::Tensor lorsaInputFrom(const at::Tensor& normalized, LorsaInputMode mode) const;

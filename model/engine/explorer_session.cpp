@@ -42,15 +42,23 @@ void checkIndex(int64_t value, int64_t count, const std::string& what)
 }
 
 /// Per token, the heads with a nonzero activation, strongest first. acts: [T,n_ov] float32 CPU.
-std::vector<std::vector<HeadActivation>> activeHeadsByToken(const at::Tensor& acts)
+/// acts [T,n_ov] float CPU, norms [n_ov] |w_o^i|: each token's active heads, strongest first,
+/// with their shares of the token's reconstruction.
+std::vector<std::vector<HeadActivation>> activeHeadsByToken(const at::Tensor& acts, const at::Tensor& norms)
 {
     const int64_t tokens = acts.size(0), heads = acts.size(1);
     std::vector<std::vector<HeadActivation>> active(static_cast<size_t>(tokens));
     const float* row = acts.data_ptr<float>();
+    const float* norm = norms.data_ptr<float>();
     for (auto& list : active) {
+        double total = 0;
         for (int32_t head = 0; head < heads; ++head)
-            if (row[head] != 0)
-                list.push_back({head, row[head]});
+            if (row[head] != 0) {
+                list.push_back({head, row[head], 0.0f});
+                total += std::abs(double(row[head])) * norm[head];
+            }
+        for (HeadActivation& h : list)
+            h.share = total > 0 ? static_cast<float>(std::abs(double(h.activation)) * norm[h.head] / total) : 0.0f;
         std::stable_sort(list.begin(), list.end(), [](const HeadActivation& a, const HeadActivation& b) { return a.activation > b.activation; });
         row += heads;
     }
@@ -130,37 +138,26 @@ ExplorerSession::ExplorerSession()
 
 ExplorerSession::~ExplorerSession() = default;
 
-std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& options,
-                                                       const std::function<void(double, const std::string&)>& progress,
-                                                       const CancelCheck& cancelled)
+std::unique_ptr<ExplorerSession> ExplorerSession::open(const EngineOptions& options, const CancelCheck& cancelled)
 {
-    EngineOptions engineOptions;
-    engineOptions.modelDir = options.modelDir;
-    engineOptions.lorsaDir = options.lorsaDir;
-    if (options.lorsaLayer)
-        engineOptions.lorsaChoice.layer = *options.lorsaLayer;
-    engineOptions.lorsaChoice.variant = options.lorsaVariant;
+    EngineOptions engineOptions = options;
     // The set is listed once: it gives the default choice below and SessionInfo::lorsaOffers.
     const auto lorsaSet = options.lorsaDir.empty() ? std::vector<LorsaSetEntry>() : listLorsaSet(options.lorsaDir);
     // A window opens a whole set without asking first: it starts on the set's first Lorsa (the
     // smallest variant, the lowest layer) and offers the others (SessionInfo::lorsaOffers).
-    if (!options.lorsaDir.empty() && !options.lorsaLayer && !isLorsaFolder(options.lorsaDir))
+    const auto& choice = options.lorsaChoice;
+    if (!options.lorsaDir.empty() && !choice.layer && !isLorsaFolder(options.lorsaDir))
         for (const auto& entry : lorsaSet)
-            if (entry.problem.empty() && (options.lorsaVariant.empty() || entry.variant == options.lorsaVariant)) {
+            if (entry.problem.empty() && (choice.variant.empty() || entry.variant == choice.variant)) {
                 engineOptions.lorsaChoice.layer = entry.layer;
                 engineOptions.lorsaChoice.variant = entry.variant;
                 break;
             }
-    engineOptions.device = options.device;
-    engineOptions.dtype = options.dtype;
-    engineOptions.threads = options.threads;
-    if (!options.lorsaInput.empty())
-        engineOptions.lorsaInput = parseInputMode(options.lorsaInput);
     engineOptions.progress = [&](double fraction, const std::string& stage) {
         if (cancelled && cancelled())
             throw Error(ErrorKind::Cancelled, "loading was cancelled");
-        if (progress)
-            progress(fraction, stage);
+        if (options.progress)
+            options.progress(fraction, stage);
     };
     std::unique_ptr<ExplorerSession> session(new ExplorerSession());
     auto& state = *session->m_state;
@@ -184,8 +181,8 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const SessionOptions& opt
         for (const auto& entry : lorsaSet)
             if (entry.problem.empty())
                 info.lorsaOffers.push_back({static_cast<int32_t>(entry.layer), entry.variant, entry.dir.string()});
-        if (progress)
-            progress(1.0, "scoring heads");
+        if (options.progress)
+            options.progress(1.0, "scoring heads");
         state.describeLorsa(cancelled);
     }
     state.buildConstants();
@@ -319,9 +316,8 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
     if (engine.lorsa()) {
         const auto acts = run.featureActs.select(0, 0).to(at::kCPU, at::kFloat).contiguous();  // [T,n_ov]
         const auto norms = state.attribution->decoderNorms();                                  // [n_ov] CPU float
-        analysis->reconstructionShareDenominator = toVector((acts.abs() * norms.unsqueeze(0)).sum(1));
         analysis->activeCount = toVector((acts != 0).sum(1));
-        analysis->active = activeHeadsByToken(acts);
+        analysis->active = activeHeadsByToken(acts, norms.contiguous());
         // Token attributions cost a [d,V] product per head: compute the strongest heads of this
         // prompt that are not cached yet, within a budget, so typing stays interactive; the rest
         // fill in as later prompts (or head selections) reach them.
@@ -340,9 +336,7 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
             analysis->headPromotedTokens[static_cast<size_t>(head)] = attributed.promoted;
             analysis->headValueTokens[static_cast<size_t>(head)] = attributed.value;
         }
-        const auto& fidelity = *run.fidelity;
-        analysis->fidelity = {fidelity.fvu, fidelity.meanL0, fidelity.cleanLoss, fidelity.splicedLoss, fidelity.l0PerToken,
-                              fidelity.errorPerToken};
+        analysis->fidelity = *run.fidelity;
     }
     analysis->analysisMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     state.lastAnalysis = analysis;
@@ -411,6 +405,7 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     detail->mhsaPattern = toMatrix(run.attentionPattern.select(0, detail->mhsaHead));
     const auto& tokens = state.attribution->tokensOf(lorsaHead);
     detail->promotedTokens = tokens.promoted;
+    detail->suppressedTokens = tokens.suppressed;
     detail->valueTokens = tokens.value;
     return detail;
 }
@@ -492,14 +487,9 @@ InterventionResultPtr ExplorerSession::intervene(const std::map<int32_t, float>&
         ForwardOptions forward;
         forward.cancelled = cancelled;
         forward.resumeFrom = ResumePoint{engine.lorsa()->config().layer, run.residualPre};
-        const auto hook = engine.lorsaOutHook();
-        if (replacement.defined())
-            forward.intervene = [&](const std::string& name, at::Tensor& activation) {
-                if (name == hook)
-                    activation = replacement.to(activation.scalar_type());
-            };
         ActivationCache unused;
-        const auto logits = engine.model().forward(run.tokens, unused, forward);
+        const auto logits = replacement.defined() ? engine.splicedForward(run.tokens, replacement, forward)
+                                                  : engine.model().forward(run.tokens, unused, forward);
         return at::softmax(logits.select(0, 0).select(0, queryToken).to(at::kFloat), -1).to(at::kCPU);
     };
     const auto baseline = probabilitiesWith(run.reconstructed);

@@ -4,6 +4,7 @@
 /// LibTorch types. One session lives on one worker thread, which loads, owns and runs it.
 
 #include "model/engine/analysis.h"
+#include "model/engine/engine_options.h"
 #include "model/engine/explorer_result.h"
 
 #include <atomic>
@@ -17,17 +18,6 @@
 #include <vector>
 
 namespace lorsa {
-
-struct SessionOptions {
-    std::filesystem::path modelDir;
-    std::filesystem::path lorsaDir;        ///< empty: model only; a Lorsa folder or a set of them
-    std::optional<int32_t> lorsaLayer;     ///< which Lorsa of a set (lorsa_set.h); empty: the set's first
-    std::string lorsaVariant;              ///< e.g. "8x/k64" when a layer has several
-    std::string device = "auto";           ///< auto | cpu | cuda
-    std::string dtype = "float32";         ///< float32 | bfloat16 | float16
-    int threads = 0;                       ///< CPU threads, 0 = all cores
-    std::string lorsaInput;                ///< "" (detect) | affine | normalized
-};
 
 /// One Lorsa a set offers (the explorer's layer selector).
 struct LorsaOffer {
@@ -90,11 +80,10 @@ class Engine;
 
 class ExplorerSession {
 public:
-    /// Loads tokenizer, model and Lorsa. \p progress gets (fraction, stage); \p cancelled is
-    /// polled while loading. Throws lorsa::Error naming the file and the problem.
-    static std::unique_ptr<ExplorerSession> open(const SessionOptions& options,
-                                                 const std::function<void(double, const std::string&)>& progress = {},
-                                                 const CancelCheck& cancelled = {});
+    /// Loads tokenizer, model and Lorsa; options.progress gets (fraction, stage); \p cancelled is
+    /// polled while loading. A set without a chosen layer opens on its first Lorsa. Throws
+    /// lorsa::Error naming the file and the problem.
+    static std::unique_ptr<ExplorerSession> open(const EngineOptions& options, const CancelCheck& cancelled = {});
     ~ExplorerSession();
 
     const SessionInfo& info() const;

@@ -49,9 +49,9 @@ double nextTokenLoss(const at::Tensor& logits, const at::Tensor& tokens)
     return nextTokenNll(logits.narrow(1, 0, logits.size(1) - 1), tokens.narrow(1, 1, tokens.size(1) - 1)).mean().item<double>();
 }
 
-FidelityReport reconstructionFidelity(const at::Tensor& target, const at::Tensor& reconstruction, const at::Tensor& featureActs)
+Fidelity reconstructionFidelity(const at::Tensor& target, const at::Tensor& reconstruction, const at::Tensor& featureActs)
 {
-    FidelityReport report;
+    Fidelity report;
     report.fvu = fractionOfVarianceUnexplained(target, reconstruction);
     report.errorPerToken = errorPerToken(target, reconstruction);
     report.l0PerToken = l0PerToken(featureActs);

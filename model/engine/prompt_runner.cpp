@@ -105,14 +105,7 @@ at::Tensor PromptRunner::splicedLogits(const at::Tensor& tokens, const at::Tenso
     spliced.cancelled = cancelled;
     spliced.keyValues = &m_spliced;
     spliced.resumeFrom = ResumePoint{m_patternLayer, residualPre};
-    const auto outHook = m_engine.lorsaOutHook();
-    const auto replacement = reconstructed.to(m_engine.dtype());
-    spliced.intervene = [&](const std::string& hook, at::Tensor& activation) {
-        if (hook == outHook)
-            activation = replacement;
-    };
-    ActivationCache unused;
-    return m_engine.model().forward(tokens, unused, spliced);
+    return m_engine.splicedForward(tokens, reconstructed, spliced);
 }
 
 const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::function<bool()>& cancelled)
@@ -185,7 +178,7 @@ const PromptRun& PromptRunner::run(const std::vector<int64_t>& ids, const std::f
         run.target = appended(m_run.target, reused, engine.reconstructionTarget(cache.at(engine.lorsaOutHook()), mode), 1);
         run.residualPre = appended(m_run.residualPre, reused, residualPre, 1);
 
-        FidelityReport report = reconstructionFidelity(run.target, run.reconstructed, run.featureActs);
+        Fidelity report = reconstructionFidelity(run.target, run.reconstructed, run.featureActs);
         report.cleanLoss = meanOf(cleanNll);
         report.splicedLoss = meanOf(splicedNll);
         run.fidelity = std::move(report);

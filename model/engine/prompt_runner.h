@@ -33,7 +33,7 @@ struct PromptRun {
     at::Tensor reconstructed;     // [1,T,d]
     at::Tensor target;            // [1,T,d] what it reconstructs (Engine::reconstructionTarget)
     at::Tensor residualPre;       // [1,T,d] the Lorsa's block's hook_resid_pre, to resume runs from
-    std::optional<FidelityReport> fidelity;
+    std::optional<Fidelity> fidelity;
     int64_t reusedPositions = 0;  ///< positions taken over from the previous prompt
 };
 

@@ -29,7 +29,7 @@ std::string truncationNotice(int64_t truncatedFrom, int64_t analysed)
 {
     if (truncatedFrom <= 0)
         return {};
-    return "the prompt is " + std::to_string(truncatedFrom) + " tokens long but the Lorsa's context is " +
+    return "the prompt is " + std::to_string(truncatedFrom) + " tokens long but the context (model and Lorsa) holds " +
            std::to_string(analysed) + " tokens: only the first " + std::to_string(analysed) + " are analysed";
 }
 

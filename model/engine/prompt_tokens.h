@@ -17,12 +17,14 @@ namespace lorsa {
 struct PromptTokens {
     std::vector<int64_t> ids;
     std::vector<std::pair<int64_t, int64_t>> byteSpans;
-    /// The prompt's length in tokens before it was cut to the Lorsa's context; 0 when it was not.
+    /// The prompt's length in tokens before it was cut to the model's or the Lorsa's context; 0
+    /// when it was not.
     int64_t truncatedFrom = 0;
 };
 
-/// What to tell a user whose prompt of \p truncatedFrom tokens was analysed up to the Lorsa's
-/// context of \p analysed tokens; empty when nothing was cut (\p truncatedFrom == 0).
+/// What to tell a user whose prompt of \p truncatedFrom tokens was analysed up to the context
+/// (the model's or the Lorsa's, whichever is shorter) of \p analysed tokens; empty when nothing
+/// was cut (\p truncatedFrom == 0).
 std::string truncationNotice(int64_t truncatedFrom, int64_t analysed);
 
 /// The BOS id to prepend: the one the tokenizer's post-processor adds, else the model config's.

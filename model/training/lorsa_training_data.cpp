@@ -1,7 +1,7 @@
 #include "model/training/lorsa_training_data.h"
 
 #include "model/core/error.h"
-#include "model/engine/token_packer.h"
+#include "model/training/token_packer.h"
 #include "model/tokenizer/utf8.h"
 
 #include <algorithm>

@@ -71,7 +71,8 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
         float denominator = 0;
         for (const HeadActivation& h : active)
             denominator += std::abs(h.activation) * session->decoderNorms[static_cast<size_t>(h.head)];
-        a->reconstructionShareDenominator.push_back(denominator);
+        for (HeadActivation& h : active)
+            h.share = std::abs(h.activation) * session->decoderNorms[static_cast<size_t>(h.head)] / denominator;
         a->activeCount.push_back(static_cast<float>(active.size()));
         a->fidelity.l0PerToken.push_back(static_cast<float>(active.size()));
         a->fidelity.errorPerToken.push_back(0.05f + 0.3f * unit(rng) * unit(rng) + (t == 0 ? 0.6f : 0.0f));

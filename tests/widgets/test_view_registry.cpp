@@ -17,7 +17,7 @@ private Q_SLOTS:
     {
         const QStringList names = analysisViewNames();
         QCOMPARE(names, (QStringList{QStringLiteral("heatmap"), QStringLiteral("qk"), QStringLiteral("zpattern"), QStringLiteral("heads"),
-                                     QStringLiteral("fidelity")}));
+                                     QStringLiteral("fidelity"), QStringLiteral("head-card")}));
         const auto analysis = test::makeAnalysis(20);
         const auto result = test::makeResult(analysis, test::makeDetail(*analysis, 3, 1, 9));
         SelectionModel selection;

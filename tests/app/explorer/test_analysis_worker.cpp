@@ -21,9 +21,9 @@ using Channel = AnalysisWorker::Channel;
 
 namespace {
 
-SessionOptions optionsFor(const std::filesystem::path& model, const std::filesystem::path& lorsa)
+EngineOptions optionsFor(const std::filesystem::path& model, const std::filesystem::path& lorsa)
 {
-    SessionOptions options;
+    EngineOptions options;
     options.modelDir = model;
     options.lorsaDir = lorsa;
     options.device = "cpu";
@@ -38,7 +38,7 @@ bool arrived(QSignalSpy& spy, int timeoutMs)
 }
 
 // Opens a session on \p worker and waits for it.
-bool load(WorkerThread& worker, const SessionOptions& options)
+bool load(WorkerThread& worker, const EngineOptions& options)
 {
     QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
     QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);

@@ -112,7 +112,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.headDetail() && window.headDetail()->lorsaHead == head, kTimeoutMs);
 
         // The numbers, computed again by an independent session on the same files.
-        SessionOptions options;
+        EngineOptions options;
         options.modelDir = m_fixture->model;
         options.lorsaDir = m_fixture->lorsa;
         options.device = "cpu";

@@ -29,13 +29,14 @@ private Q_SLOTS:
         test::writeTinyGpt2(m_dir / "gpt2", model);
         std::filesystem::create_directories(m_dir / "lorsa");
         test::writeExactGpt2Lorsa(m_dir / "lorsa", m_dir / "gpt2", 1, model.nHeads, false);
-        SessionOptions options;
+        EngineOptions options;
         options.modelDir = m_dir / "gpt2";
         options.lorsaDir = m_dir / "lorsa";
         options.device = "cpu";
         options.threads = 1;
         std::vector<double> fractions;
-        m_session = ExplorerSession::open(options, [&](double fraction, const std::string&) { fractions.push_back(fraction); });
+        options.progress = [&](double fraction, const std::string&) { fractions.push_back(fraction); };
+        m_session = ExplorerSession::open(options);
         QVERIFY(!fractions.empty());
         QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
         QCOMPARE(fractions.back(), 1.0);
@@ -66,10 +67,16 @@ private Q_SLOTS:
             const auto& list = analysis->active[t];
             QCOMPARE(float(list.size()), analysis->activeCount[t]);
             QVERIFY(std::is_sorted(list.begin(), list.end(), [](auto a, auto b) { return a.activation > b.activation; }));
-            float share = 0;
+            float total = 0, shares = 0;
             for (const auto& head : list)
-                share += std::abs(head.activation) * analysis->session->decoderNorms[size_t(head.head)];
-            QVERIFY(std::abs(share - analysis->reconstructionShareDenominator[t]) <= 1e-4f * std::max(1.0f, share));
+                total += std::abs(head.activation) * analysis->session->decoderNorms[size_t(head.head)];
+            for (const auto& head : list) {
+                const float expected = std::abs(head.activation) * analysis->session->decoderNorms[size_t(head.head)] / total;
+                QVERIFY(std::abs(head.share - expected) <= 1e-5f);
+                shares += head.share;
+            }
+            if (!list.empty())
+                QVERIFY(std::abs(shares - 1.0f) <= 1e-5f);
         }
         QVERIFY(analysis->fidelity.fvu < 1e-8);
         QCOMPARE(analysis->headPromotedTokens.size(), size_t(64));
@@ -281,7 +288,7 @@ private Q_SLOTS:
 
     void contextPatternNeedsALorsa()
     {
-        SessionOptions options;
+        EngineOptions options;
         options.modelDir = m_dir / "gpt2";
         options.device = "cpu";
         options.threads = 1;
@@ -316,11 +323,11 @@ private Q_SLOTS:
 
     void loadingCanBeCancelledAndFailsClearly()
     {
-        SessionOptions options;
+        EngineOptions options;
         options.modelDir = m_dir / "gpt2";
         options.device = "cpu";
         try {
-            ExplorerSession::open(options, {}, [] { return true; });
+            ExplorerSession::open(options, [] { return true; });
             QFAIL("expected cancellation");
         } catch (const Error& error) {
             QCOMPARE(error.kind(), ErrorKind::Cancelled);

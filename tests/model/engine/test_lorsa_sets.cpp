@@ -60,16 +60,17 @@ fs::path lorsaFolder(const fs::path& set, int64_t layer, int expansion)
     return set / "lorsa" / e / "k4" / ("layer" + std::to_string(layer) + "_lorsa_" + e + "_k4");
 }
 
-SessionOptions sessionOptions(const fs::path& model, const fs::path& lorsa, std::optional<int32_t> layer, const std::string& variant = {})
+EngineOptions sessionOptions(const fs::path& model, const fs::path& lorsa, std::optional<int32_t> layer, const std::string& variant = {})
 {
-    SessionOptions options;
+    EngineOptions options;
     options.modelDir = model;
     options.lorsaDir = lorsa;
-    options.lorsaLayer = layer;
-    options.lorsaVariant = variant;
+    if (layer)
+        options.lorsaChoice.layer = *layer;
+    options.lorsaChoice.variant = variant;
     options.device = "cpu";
     options.threads = 1;
-    options.lorsaInput = "normalized";
+    options.lorsaInput = LorsaInputMode::Normalized;
     return options;
 }
 
@@ -190,10 +191,12 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(analysis->fidelity.fvu));
         // The cut prompt equals the prompt that is exactly that long.
         compareAnalyses(*analysis, *session->analyze(std::string(23, 'x'), true, 2));
-        QCOMPARE(truncationNotice(41, 24), std::string("the prompt is 41 tokens long but the Lorsa's context is 24 tokens: only "
-                                                       "the first 24 are analysed"));
-        // Beyond the model's own context it is an error, as before.
-        QVERIFY_THROWS_EXCEPTION(Error, session->analyze(std::string(80, 'x'), true, 3));
+        QCOMPARE(truncationNotice(41, 24), std::string("the prompt is 41 tokens long but the context (model and Lorsa) holds 24 "
+                                                       "tokens: only the first 24 are analysed"));
+        // Beyond the model's own context (64) too: cut to the shorter context, as the notice says.
+        const auto beyond = session->analyze(std::string(80, 'x'), true, 3);
+        QCOMPARE(beyond->tokens.size(), size_t(24));
+        QCOMPARE(beyond->truncatedFrom, int64_t(81));
     }
 };
 

@@ -1,4 +1,4 @@
-#include "model/engine/token_packer.h"
+#include "model/training/token_packer.h"
 
 #include "model/core/error.h"
 

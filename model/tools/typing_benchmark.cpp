@@ -1,4 +1,4 @@
-#include "model/engine/typing_benchmark.h"
+#include "model/tools/typing_benchmark.h"
 
 #include "model/core/error.h"
 #include "model/engine/lorsa_input.h"

@@ -5,7 +5,7 @@
 /// debounce (ExplorerSession::analyze, then headDetail of the strongest head at the last token),
 /// once reusing each prompt's prefix and once, as the baseline, recomputing every prompt whole.
 
-#include "model/engine/benchmark.h"
+#include "model/tools/benchmark.h"
 #include "model/engine/explorer_session.h"
 
 namespace lorsa {

@@ -1,4 +1,4 @@
-#include "model/engine/benchmark.h"
+#include "model/tools/benchmark.h"
 
 #include "model/core/device_memory.h"
 #include "model/core/error.h"

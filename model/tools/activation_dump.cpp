@@ -1,4 +1,4 @@
-#include "model/engine/activation_dump.h"
+#include "model/tools/activation_dump.h"
 
 #include "model/core/error.h"
 

@@ -1,4 +1,4 @@
-#include "model/engine/random_checkpoint.h"
+#include "model/tools/random_checkpoint.h"
 
 #include "model/core/atomic_file.h"
 #include "model/core/error.h"

@@ -1,5 +1,5 @@
 #include "model/core/error.h"
-#include "model/engine/token_packer.h"
+#include "model/training/token_packer.h"
 
 #include <QtTest>
 

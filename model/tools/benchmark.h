@@ -5,7 +5,7 @@
 /// patterns materialised at once, as the reference Python code does) as an in-run baseline.
 
 #include "model/engine/engine.h"
-#include "model/engine/timing_stats.h"
+#include "model/tools/timing_stats.h"
 
 #include <optional>
 

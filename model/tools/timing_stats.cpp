@@ -1,4 +1,4 @@
-#include "model/engine/timing_stats.h"
+#include "model/tools/timing_stats.h"
 
 #include <algorithm>
 #include <cmath>
