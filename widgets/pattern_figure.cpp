@@ -89,17 +89,26 @@ void paintCells(QPainter& painter, const QRectF& map, const CellGrid& grid, cons
     painter.setClipRect(map);
     if (grid.tokens <= kMaxVectorTokens) {
         // Vector cells; no antialiasing and a hair of overlap, so viewers show no seams. One path
-        // per colour: SVG and PDF writers emit a group with the full painter state per fill.
+        // per colour (SVG and PDF writers emit a group with the full painter state per fill), one
+        // rectangle per run of equal colours along a row.
         std::map<QRgb, QPainterPath> cells;
-        for (int q = 0; q < grid.cells; ++q)
-            for (int k = 0; k < grid.cells; ++k) {
-                const float z = grid.values[static_cast<size_t>(q) * static_cast<size_t>(grid.cells) + static_cast<size_t>(k)];
-                if (std::isnan(z))
+        for (int q = 0; q < grid.cells; ++q) {
+            const float* row = grid.values.data() + static_cast<size_t>(q) * static_cast<size_t>(grid.cells);
+            for (int k = 0; k < grid.cells;) {
+                if (std::isnan(row[k])) {
+                    ++k;
                     continue;
-                QPainterPath& path = cells[colour(z).rgba()];
+                }
+                const QRgb rgba = colour(row[k]).rgba();
+                int end = k + 1;
+                while (end < grid.cells && !std::isnan(row[end]) && colour(row[end]).rgba() == rgba)
+                    ++end;
+                QPainterPath& path = cells[rgba];
                 path.setFillRule(Qt::WindingFill);  // the overlaps stay filled
-                path.addRect(QRectF(map.left() + k * cellPx, map.top() + q * cellPx, cellPx + 0.25, cellPx + 0.25));
+                path.addRect(QRectF(map.left() + k * cellPx, map.top() + q * cellPx, (end - k) * cellPx + 0.25, cellPx + 0.25));
+                k = end;
             }
+        }
         painter.setRenderHint(QPainter::Antialiasing, false);
         for (const auto& [rgba, path] : cells)
             painter.fillPath(path, QColor::fromRgba(rgba));

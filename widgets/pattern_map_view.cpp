@@ -22,6 +22,9 @@
 namespace lorsa {
 namespace {
 
+// Columns: Lorsa | MHSA | their shared scale | difference | its scale.
+constexpr std::array<int, 3> kMapColumn{0, 1, 3};
+
 /// Puts \p item on \p rect's axes, clipped to it, hidden until used.
 template <typename Item>
 Item* onMap(Item* item, QCPAxisRect* rect)
@@ -56,8 +59,6 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     p.patternScale->axis()->setLabel(tr("attention"));
     p.differenceScale->setGradient(colourGradient(ColourScale::Kind::Diverging));
     p.differenceScale->axis()->setLabel(tr("Lorsa − MHSA"));
-    // Columns: Lorsa | MHSA | their shared scale | difference | its scale.
-    constexpr std::array<int, 3> kMapColumn{0, 1, 3};
     auto* margins = new QCPMarginGroup(p.plot);
     for (int i = 0; i < 3; ++i) {
         const int column = kMapColumn[static_cast<size_t>(i)];
@@ -66,9 +67,9 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
         p.plot->plotLayout()->addElement(1, column, rect);
-        // Equal margins all round, so the three maps are equally large although only the first
-        // carries query labels.
-        rect->setMarginGroup(QCP::msLeft | QCP::msRight | QCP::msTop | QCP::msBottom, margins);
+        // Equal margins above, below and right; only the first map carries query labels on its
+        // left, and balanceMapWidths gives its column that much more room.
+        rect->setMarginGroup(QCP::msRight | QCP::msTop | QCP::msBottom, margins);
         rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
         rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
         rect->axis(QCPAxis::atLeft)->setLabel(i == 0 ? tr("query") : QString());
@@ -101,6 +102,7 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     layout->addWidget(m_ranking);
 
     connect(p.plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) { hover(event->position()); });
+    connect(p.plot, &QCustomPlot::afterLayout, this, &PatternMapView::balanceMapWidths);
     p.plot->installEventFilter(this);
     if (m_selection)
         connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) {
@@ -264,6 +266,28 @@ void PatternMapView::hover(const QPointF& pos)
               .arg(m_detail->lorsaPattern.at(query, key) - m_detail->mhsaPattern.at(query, key), 0, 'g', 6);
     QToolTip::showText(p.plot->mapToGlobal(pos.toPoint()) + QPoint(14, 14), text, p.plot);
     p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PatternMapView::balanceMapWidths()
+{
+    // Column widths follow the stretch factors: make them the maps' outer widths for equal inner
+    // ones. The next layout changes nothing, so this settles after one more replot.
+    Plot& p = *m_plot;
+    double inner = 0;
+    for (QCPAxisRect* rect : p.rects)
+        inner += rect->width() / 3.0;
+    bool changed = false;
+    for (size_t i = 0; i < 3; ++i) {
+        const QMargins margins = p.rects[i]->margins();
+        const double outer = inner + margins.left() + margins.right();
+        const int column = kMapColumn[i];
+        if (std::abs(p.plot->plotLayout()->columnStretchFactors().value(column) - outer) > 1) {
+            p.plot->plotLayout()->setColumnStretchFactor(column, outer);
+            changed = true;
+        }
+    }
+    if (changed)
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void PatternMapView::hideCrosshair()

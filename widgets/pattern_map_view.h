@@ -66,6 +66,8 @@ private:
     void showGrids(const std::vector<CellGrid>& grids, const QString& error);
     void hover(const QPointF& pos);
     void hideCrosshair();
+    /// Gives the three maps equal widths although only the first has query labels.
+    void balanceMapWidths();
     /// A click on cell (query, key): the query becomes the selection's, the key is marked.
     void select(int query, int key);
     /// Outlines the selected query's row and the marked key's cell.
