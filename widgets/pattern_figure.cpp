@@ -167,15 +167,25 @@ void paintBar(QPainter& painter, const QRectF& bar, ColourScale::Kind kind, cons
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(bar);
     const QFontMetricsF m = metrics(painter.font());
-    double lastRight = -1e9;
-    for (const ColourTick& tick : ticks) {
-        const double x = bar.left() + tick.position * bar.width();
-        const double w = m.horizontalAdvance(tick.label);
-        painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 2));
-        if (x - w / 2 < lastRight + 3)
-            continue;  // a tick label never overlaps the previous one
-        painter.drawText(QRectF(x - w / 2 - 1, bar.bottom() + 2, w + 2, m.height()), Qt::AlignCenter, tick.label);
-        lastRight = x + w / 2;
+    auto x = [&bar](const ColourTick& tick) { return bar.left() + tick.position * bar.width(); };
+    // Every stride-th label, the smallest stride at which none overlaps its neighbour (evenly
+    // thinned, so a diverging bar keeps its symmetry).
+    const size_t count = ticks.size();
+    auto fits = [&](size_t stride) {
+        for (size_t i = stride; i < count; i += stride)
+            if (x(ticks[i]) - x(ticks[i - stride]) < (m.horizontalAdvance(ticks[i].label) + m.horizontalAdvance(ticks[i - stride].label)) / 2 + 4)
+                return false;
+        return true;
+    };
+    size_t stride = 1;
+    while (stride < count && !fits(stride))
+        ++stride;
+    for (size_t i = 0; i < count; ++i) {
+        painter.drawLine(QPointF(x(ticks[i]), bar.bottom()), QPointF(x(ticks[i]), bar.bottom() + 2));
+        if (i % stride == 0) {
+            const double w = m.horizontalAdvance(ticks[i].label);
+            painter.drawText(QRectF(x(ticks[i]) - w / 2 - 1, bar.bottom() + 2, w + 2, m.height()), Qt::AlignCenter, ticks[i].label);
+        }
     }
     painter.drawText(QRectF(bar.left() - bar.width(), bar.bottom() + 2 + m.height(), 3 * bar.width(), m.height()), Qt::AlignHCenter | Qt::AlignTop, caption);
 }
