@@ -1,6 +1,7 @@
 #pragma once
-// The right-click menu every view shows: "Export figure…" (PNG/SVG/PDF, width in mm or inches,
-// DPI) and "Export data…" (CSV/JSON). Errors are shown in a message box, never thrown into Qt's
+// The right-click menu every view shows: "Export figure…" (PNG/SVG/PDF, width and height in mm or
+// inches, DPI, and for views that take a FigureStyle: font size, title, colour range) and
+// "Export data…" (CSV/JSON). Errors are shown in a message box, never thrown into Qt's
 // event loop.
 
 #include <QList>
@@ -16,7 +17,8 @@ struct FigureOptions;
 
 /// \p before: the view's own actions, listed above the export entries.
 void showExportMenu(QWidget* parent, FigureSource& source, const QPoint& globalPos, const QList<QAction*>& before = {});
-/// The figure size dialog (width in mm or inches, PNG resolution); false when cancelled.
-bool askFigureOptions(QWidget* parent, FigureOptions& options);
+/// The figure dialog (size in mm or inches, PNG resolution and, \p withStyle, the FigureStyle);
+/// false when cancelled.
+bool askFigureOptions(QWidget* parent, FigureOptions& options, bool withStyle);
 
 } // namespace lorsa

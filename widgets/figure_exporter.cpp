@@ -35,14 +35,14 @@ void prepare(QCPPainter& painter, bool vector)
     painter.setRenderHint(QPainter::LosslessImageRendering, true);
 }
 
-void render(FigureSource& source, QCPPainter& painter, const QSizeF& logical)
+void render(FigureSource& source, QCPPainter& painter, const QSizeF& logical, const FigureStyle& style)
 {
     const Theme theme = Theme::light();
     painter.fillRect(QRectF(QPointF(0, 0), logical), theme.background);
-    source.renderFigure(painter, QRectF(QPointF(0, 0), logical), theme);
+    source.renderStyledFigure(painter, QRectF(QPointF(0, 0), logical), theme, style);
 }
 
-QByteArray renderPng(FigureSource& source, const QString& path, double widthMm, double heightMm, int dpi)
+QByteArray renderPng(FigureSource& source, const QString& path, double widthMm, double heightMm, int dpi, const FigureStyle& style)
 {
     const double dpr = dpi / FigureExporter::kLogicalDpi;
     const QSize device(static_cast<int>(std::lround(widthMm / 25.4 * dpi)), static_cast<int>(std::lround(heightMm / 25.4 * dpi)));
@@ -61,7 +61,7 @@ QByteArray renderPng(FigureSource& source, const QString& path, double widthMm, 
     {
         QCPPainter painter(&image);
         prepare(painter, false);
-        render(source, painter, QSizeF(device.width() / dpr, device.height() / dpr));
+        render(source, painter, QSizeF(device.width() / dpr, device.height() / dpr), style);
     }
     image.setDevicePixelRatio(1);
     const int dpm = static_cast<int>(std::lround(dpi / 0.0254));
@@ -76,7 +76,7 @@ QByteArray renderPng(FigureSource& source, const QString& path, double widthMm, 
     return bytes;
 }
 
-QByteArray renderSvg(FigureSource& source, const QString& path, double widthMm, double heightMm)
+QByteArray renderSvg(FigureSource& source, const QString& path, double widthMm, double heightMm, const FigureStyle& style)
 {
     // QSvgGenerator states width/height in mm as size * 25.4 / resolution, in whole pixels.
     const QSize logical(static_cast<int>(std::lround(widthMm / 25.4 * FigureExporter::kLogicalDpi)),
@@ -95,12 +95,12 @@ QByteArray renderSvg(FigureSource& source, const QString& path, double widthMm, 
     if (!painter.begin(&generator))
         fail(path, QStringLiteral("cannot start the SVG painter"));
     prepare(painter, true);
-    render(source, painter, QSizeF(logical));
+    render(source, painter, QSizeF(logical), style);
     painter.end();
     return bytes;
 }
 
-QByteArray renderPdf(FigureSource& source, const QString& path, double widthMm, double heightMm)
+QByteArray renderPdf(FigureSource& source, const QString& path, double widthMm, double heightMm, const FigureStyle& style)
 {
     QByteArray bytes;
     QBuffer buffer(&bytes);
@@ -116,7 +116,7 @@ QByteArray renderPdf(FigureSource& source, const QString& path, double widthMm, 
         if (!painter.begin(&writer))
             fail(path, QStringLiteral("cannot start the PDF painter"));
         prepare(painter, true);
-        render(source, painter, QSizeF(widthMm / 25.4 * FigureExporter::kLogicalDpi, heightMm / 25.4 * FigureExporter::kLogicalDpi));
+        render(source, painter, QSizeF(widthMm / 25.4 * FigureExporter::kLogicalDpi, heightMm / 25.4 * FigureExporter::kLogicalDpi), style);
         painter.end();
     }
     return bytes;
@@ -145,24 +145,29 @@ void FigureExporter::exportFigure(FigureSource& source, const QString& path, con
         fail(path, QStringLiteral("figure width %1 mm is outside 10..%2 mm").arg(options.widthMm).arg(kMaxWidthMm));
     if (format == FigureOptions::Format::Png && !(options.dpi >= 10 && options.dpi <= kMaxDpi))
         fail(path, QStringLiteral("%1 DPI is outside 10..%2").arg(options.dpi).arg(kMaxDpi));
+    const FigureStyle& style = options.style;
+    if (!(style.fontPt == 0 || (style.fontPt >= kMinFontPt && style.fontPt <= kMaxFontPt)))
+        fail(path, QStringLiteral("font size %1 pt is outside %2..%3 pt").arg(style.fontPt).arg(kMinFontPt).arg(kMaxFontPt));
+    if (style.range == FigureStyle::Range::Fixed && !(std::isfinite(style.lower) && std::isfinite(style.upper) && style.upper > style.lower))
+        fail(path, QStringLiteral("colour range %1..%2 is empty").arg(style.lower).arg(style.upper));
     double heightMm = options.heightMm;
     if (heightMm <= 0 || !std::isfinite(heightMm)) {
         const double width = options.widthMm / 25.4 * kLogicalDpi;
-        heightMm = source.figureHeight(width) / kLogicalDpi * 25.4;
+        heightMm = source.styledFigureHeight(width, options.style) / kLogicalDpi * 25.4;
     }
     heightMm = std::clamp(heightMm, 10.0, kMaxWidthMm * 4);
 
     QByteArray bytes;
     switch (format) {
     case FigureOptions::Format::Png:
-        bytes = renderPng(source, path, options.widthMm, heightMm, options.dpi);
+        bytes = renderPng(source, path, options.widthMm, heightMm, options.dpi, options.style);
         break;
     case FigureOptions::Format::Svg:
-        bytes = renderSvg(source, path, options.widthMm, heightMm);
+        bytes = renderSvg(source, path, options.widthMm, heightMm, options.style);
         break;
     case FigureOptions::Format::Pdf:
     case FigureOptions::Format::FromExtension:
-        bytes = renderPdf(source, path, options.widthMm, heightMm);
+        bytes = renderPdf(source, path, options.widthMm, heightMm, options.style);
         break;
     }
     writeAtomically(path, bytes);

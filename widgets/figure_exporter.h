@@ -16,6 +16,7 @@ struct FigureOptions {
     double widthMm = 180;   ///< physical width of the figure
     double heightMm = 0;    ///< 0: the height the view needs for that width
     int dpi = 300;          ///< PNG only
+    FigureStyle style;      ///< text size, title, colour range (views that take them)
 };
 
 class FigureExporter {
@@ -24,6 +25,8 @@ public:
     static constexpr double kLogicalDpi = 96;
     static constexpr double kMaxWidthMm = 2000;
     static constexpr int kMaxDpi = 2400;
+    static constexpr double kMinFontPt = 4;
+    static constexpr double kMaxFontPt = 36;
 
     static void exportFigure(FigureSource& source, const QString& path, const FigureOptions& options);
     /// CSV (.csv) or JSON (anything else, normally .json), chosen by the extension.

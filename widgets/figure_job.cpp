@@ -67,8 +67,41 @@ void runAtlasFigureJob(const AtlasFigureJob& job)
     FigureExporter::exportFigure(figure, QString::fromStdString(job.out.string()), options);
 }
 
+namespace {
+
+/// The job's style flags as a FigureStyle; throws naming the flag.
+FigureStyle styleOf(const FigureJob& job)
+{
+    FigureStyle style;
+    if (!(job.fontPt == 0 || (job.fontPt >= FigureExporter::kMinFontPt && job.fontPt <= FigureExporter::kMaxFontPt)))
+        invalid("--font-size: " + std::to_string(job.fontPt) + " pt is outside " + std::to_string(int(FigureExporter::kMinFontPt)) + ".."
+                + std::to_string(int(FigureExporter::kMaxFontPt)));
+    style.fontPt = job.fontPt;
+    style.title = job.title;
+    if (job.range == "per-map") {
+        style.range = FigureStyle::Range::PerMap;
+    } else if (job.range != "shared") {
+        const QStringList ends = QString::fromStdString(job.range).split(QLatin1Char(':'));
+        bool lowOk = false, highOk = false;
+        style.range = FigureStyle::Range::Fixed;
+        style.lower = ends.size() == 2 ? ends[0].toDouble(&lowOk) : 0;
+        style.upper = ends.size() == 2 ? ends[1].toDouble(&highOk) : 0;
+        if (!lowOk || !highOk || !(style.upper > style.lower))
+            invalid("--range: '" + job.range + "' is not shared, per-map or LO:HI with LO < HI");
+    }
+    if (!job.colourScale.empty()) {
+        style.transform = colourTransformFromKey(QString::fromStdString(job.colourScale));
+        if (!style.transform)
+            invalid("--colour-scale: '" + job.colourScale + "' is not linear, sqrt or log");
+    }
+    return style;
+}
+
+} // namespace
+
 void validateFigureJob(const FigureJob& job)
 {
+    styleOf(job);
     const auto views = analysisViewNames();
     if (!views.contains(QString::fromStdString(job.view)))
         invalid("--view: '" + job.view + "' is not one of " + views.join(QStringLiteral(", ")).toStdString());
@@ -115,7 +148,9 @@ void runFigureJob(const FigureJob& job)
     view->setResult(result);
     FigureOptions options;
     options.widthMm = job.widthMm;
+    options.heightMm = job.heightMm;
     options.dpi = job.dpi;
+    options.style = styleOf(job);
     FigureExporter::exportFigure(*view, QString::fromStdString(job.out.string()), options);
 }
 

@@ -21,7 +21,13 @@ struct FigureJob {
     std::optional<int32_t> token;     ///< default: where the head is most active
     std::filesystem::path out;        ///< .pdf | .svg | .png
     double widthMm = 180;
+    double heightMm = 0;              ///< 0: as the view needs
     int dpi = 300;
+    // The figure style, for views that take one (qk):
+    double fontPt = 0;                ///< 0: the view's own text sizes
+    bool title = true;
+    std::string range = "shared";     ///< shared | per-map | LO:HI (attention colour range)
+    std::string colourScale;          ///< linear | sqrt | log; empty: linear
 };
 
 /// Checks the job (view name, extension, size, DPI) before anything is loaded; throws

@@ -3,6 +3,7 @@
 // figures can be written from the window's context menu and headless (a `lorsa figure` command)
 // without showing a window.
 
+#include "widgets/figure_style.h"
 #include "widgets/theme.h"
 
 #include <QJsonObject>
@@ -35,6 +36,15 @@ public:
     virtual DataTable figureData() const = 0;
     /// A short name used in default file names and in the data's meta ("pattern-map").
     virtual QString figureName() const = 0;
+
+    /// Figures that honour FigureStyle override these three; the export draws through them, so
+    /// the others need not know about it.
+    virtual bool takesFigureStyle() const { return false; }
+    virtual double styledFigureHeight(double width, const FigureStyle&) const { return figureHeight(width); }
+    virtual void renderStyledFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme, const FigureStyle&)
+    {
+        renderFigure(painter, rect, theme);
+    }
 };
 
 } // namespace lorsa

@@ -1,18 +1,18 @@
 #include "widgets/pattern_map_view.h"
 
-#include "model/core/error.h"
-#include "widgets/data_writer.h"
 #include "widgets/export_menu.h"
 #include "widgets/head_score_text.h"
-#include "widgets/grid_reducer.h"
 #include "widgets/pattern_map.h"
+#include "widgets/pattern_map_view_plot.h"
 #include "widgets/plot_style.h"
 #include "widgets/selection_model.h"
 #include "widgets/token_layout.h"
 
+#include <QActionGroup>
 #include <QContextMenuEvent>
 #include <QHBoxLayout>
 #include <QListWidget>
+#include <QMenu>
 #include <QToolTip>
 
 #include <array>
@@ -20,19 +20,26 @@
 #include <numeric>
 
 namespace lorsa {
+namespace {
 
-// The QCustomPlot objects, kept out of the header so that includers never see QCustomPlot.
-struct PatternMapView::Plot {
-    QCustomPlot* plot = nullptr;
-    std::array<QCPAxisRect*, 3> rects{};
-    std::array<CellColorMap*, 3> maps{};
-    std::array<QCPTextElement*, 3> titles{};
-    QCPColorScale* patternScale = nullptr;
-    QCPColorScale* differenceScale = nullptr;
-    std::array<QCPItemStraightLine*, 6> crosshair{};
-    int64_t shownTokens = 0;  // of the maps as last filled (0 when they could not be)
-    GridReducer* reducer = nullptr;
-};
+// Columns: Lorsa | MHSA | their shared scale | difference | its scale.
+constexpr std::array<int, 3> kMapColumn{0, 1, 3};
+
+/// Puts \p item on \p rect's axes, clipped to it, hidden until used.
+template <typename Item>
+Item* onMap(Item* item, QCPAxisRect* rect)
+{
+    item->setClipAxisRect(rect);
+    item->setClipToAxisRect(true);
+    for (QCPItemPosition* pos : item->positions()) {
+        pos->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        pos->setAxisRect(rect);
+    }
+    item->setVisible(false);
+    return item;
+}
+
+} // namespace
 
 PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     : QWidget(parent), m_selection(selection), m_plot(std::make_unique<Plot>()), m_ranking(new QListWidget(this))
@@ -52,8 +59,6 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     p.patternScale->axis()->setLabel(tr("attention"));
     p.differenceScale->setGradient(colourGradient(ColourScale::Kind::Diverging));
     p.differenceScale->axis()->setLabel(tr("Lorsa − MHSA"));
-    // Columns: Lorsa | MHSA | their shared scale | difference | its scale.
-    constexpr std::array<int, 3> kMapColumn{0, 1, 3};
     auto* margins = new QCPMarginGroup(p.plot);
     for (int i = 0; i < 3; ++i) {
         const int column = kMapColumn[static_cast<size_t>(i)];
@@ -62,9 +67,9 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
         p.plot->plotLayout()->addElement(1, column, rect);
-        // Equal margins all round, so the three maps are equally large although only the first
-        // carries query labels.
-        rect->setMarginGroup(QCP::msLeft | QCP::msRight | QCP::msTop | QCP::msBottom, margins);
+        // Equal margins above, below and right; only the first map carries query labels on its
+        // left, and balanceMapWidths gives its column that much more room.
+        rect->setMarginGroup(QCP::msRight | QCP::msTop | QCP::msBottom, margins);
         rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
         rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
         rect->axis(QCPAxis::atLeft)->setLabel(i == 0 ? tr("query") : QString());
@@ -74,18 +79,13 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         auto* map = new CellColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         p.maps[static_cast<size_t>(i)] = map;
         map->setColorScale(i < 2 ? p.patternScale : p.differenceScale);
-        for (int line = 0; line < 2; ++line) {
-            auto* item = new QCPItemStraightLine(p.plot);
-            item->setClipAxisRect(rect);
-            item->setClipToAxisRect(true);
-            for (QCPItemPosition* pos : item->positions()) {
-                pos->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-                pos->setAxisRect(rect);
-            }
-            item->setVisible(false);
-            p.crosshair[static_cast<size_t>(i * 2 + line)] = item;
-        }
+        for (int line = 0; line < 2; ++line)
+            p.crosshair[static_cast<size_t>(i * 2 + line)] = onMap(new QCPItemStraightLine(p.plot), rect);
+        p.queryRow[static_cast<size_t>(i)] = onMap(new QCPItemRect(p.plot), rect);
+        p.keyCell[static_cast<size_t>(i)] = onMap(new QCPItemRect(p.plot), rect);
     }
+    p.navigation = new MapNavigation(p.plot, {p.rects.begin(), p.rects.end()});
+    p.navigation->onClick = [this](const MapCell& cell) { select(cell.query, cell.key); };
     p.plot->plotLayout()->addElement(1, 2, p.patternScale);
     p.plot->plotLayout()->addElement(1, 4, p.differenceScale);
     p.plot->plotLayout()->setColumnStretchFactor(2, 0.01);
@@ -102,6 +102,28 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     layout->addWidget(m_ranking);
 
     connect(p.plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) { hover(event->position()); });
+    connect(p.plot, &QCustomPlot::afterLayout, this, &PatternMapView::balanceMapWidths);
+    p.plot->installEventFilter(this);
+    if (m_selection)
+        connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) {
+            if (field == SelectionModel::Field::QueryToken)
+                showMarks();
+        });
+    m_resetZoom = new QAction(tr("Reset zoom"), this);
+    m_resetZoom->setObjectName(QStringLiteral("resetZoom"));
+    m_resetZoom->setToolTip(tr("Show every token (also a double-click on a map)"));
+    connect(m_resetZoom, &QAction::triggered, p.navigation, &MapNavigation::reset);
+    m_scaleMenu = new QMenu(tr("Colour scale of the patterns"), this);
+    auto* scales = new QActionGroup(m_scaleMenu);
+    for (const auto& [transform, name] : {std::pair{ColourTransform::Linear, tr("Linear")}, std::pair{ColourTransform::SquareRoot, tr("Square root")},
+                                          std::pair{ColourTransform::Log, tr("Logarithmic")}}) {
+        QAction* action = m_scaleMenu->addAction(name);
+        action->setObjectName(QStringLiteral("colourScale-") + colourTransformKey(transform));
+        action->setCheckable(true);
+        action->setChecked(transform == m_transform);
+        scales->addAction(action);
+        connect(action, &QAction::triggered, this, [this, t = transform] { setColourTransform(t); });
+    }
     connect(m_ranking, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
         if (m_selection)
             m_selection->setMhsaHead(item->data(Qt::UserRole).toInt());
@@ -126,6 +148,7 @@ void PatternMapView::setResult(const ExplorerResultPtr& result)
     m_detail = detail;
     if (!sameMaps)
         rebuild();
+    showMarks();
 }
 
 void PatternMapView::rebuild()
@@ -152,10 +175,9 @@ void PatternMapView::rebuild()
         [this](const std::vector<CellGrid>& grids, const QString& error) { showGrids(grids, error); });
     const int n = static_cast<int>(tokens);
     const bool labelsMatch = labels.size() == n;
+    p.navigation->setTokens(n);
     for (size_t i = 0; i < 3; ++i) {
         QCPAxisRect* rect = p.rects[i];
-        rect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
-        rect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
         if (labelsMatch) {
             setTokenTicks(rect->axis(QCPAxis::atBottom), labels);
             setTokenTicks(rect->axis(QCPAxis::atLeft), labels);
@@ -195,20 +217,20 @@ void PatternMapView::showGrids(const std::vector<CellGrid>& grids, const QString
 {
     Plot& p = *m_plot;
     p.shownTokens = 0;
+    p.grids.clear();
     if (!error.isEmpty() || grids.size() != 3) {
         for (CellColorMap* map : p.maps)
             map->data()->clear();
         p.titles[0]->setText(error);
-        p.plot->replot(QCustomPlot::rpQueuedReplot);
+        showMarks();
         return;
     }
-    for (size_t i = 0; i < 3; ++i)
-        showCellGrid(p.maps[i], grids[i]);
+    showCellGrid(p.maps[2], grids[2]);
     p.shownTokens = grids[0].tokens;
-    const ValueRange& a = grids[0].range;
-    const ValueRange& b = grids[1].range;
+    p.grids = grids;
+    showPatternColours();
+    showMarks();
     const ValueRange& c = grids[2].range;
-    p.patternScale->setDataRange(QCPRange(0, std::max({a.valid ? a.upper : 0.0, b.valid ? b.upper : 0.0, 1e-6})));
     const double absMax = std::max({c.valid ? std::abs(c.lower) : 0.0, c.valid ? std::abs(c.upper) : 0.0, 1e-6});
     p.differenceScale->setDataRange(QCPRange(-absMax, absMax));
     p.plot->replot(QCustomPlot::rpQueuedReplot);
@@ -217,23 +239,12 @@ void PatternMapView::showGrids(const std::vector<CellGrid>& grids, const QString
 void PatternMapView::hover(const QPointF& pos)
 {
     Plot& p = *m_plot;
-    const int n = static_cast<int>(p.shownTokens);
-    int hit = -1;
-    for (size_t i = 0; i < 3; ++i)
-        if (p.rects[i]->rect().contains(pos.toPoint()))
-            hit = static_cast<int>(i);
-    if (hit < 0 || n == 0 || !m_detail) {
-        for (QCPItemStraightLine* line : p.crosshair)
-            line->setVisible(false);
-        QToolTip::hideText();
-        p.plot->replot(QCustomPlot::rpQueuedReplot);
+    const auto cell = p.navigation->cellAt(pos);
+    if (!cell || p.shownTokens == 0 || !m_detail) {
+        hideCrosshair();
         return;
     }
-    QCPAxisRect* rect = p.rects[static_cast<size_t>(hit)];
-    const int key = static_cast<int>(std::lround(rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x())));
-    const int query = static_cast<int>(std::lround(rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
-    if (key < 0 || query < 0 || key >= n || query >= n)
-        return;
+    const int key = cell->key, query = cell->query;
     for (size_t i = 0; i < 3; ++i) {
         p.crosshair[i * 2]->point1->setCoords(key, 0);
         p.crosshair[i * 2]->point2->setCoords(key, 1);
@@ -257,6 +268,116 @@ void PatternMapView::hover(const QPointF& pos)
     p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void PatternMapView::balanceMapWidths()
+{
+    // Column widths follow the stretch factors: make them the maps' outer widths for equal inner
+    // ones. The next layout changes nothing, so this settles after one more replot.
+    Plot& p = *m_plot;
+    double inner = 0;
+    for (QCPAxisRect* rect : p.rects)
+        inner += rect->width() / 3.0;
+    bool changed = false;
+    for (size_t i = 0; i < 3; ++i) {
+        const QMargins margins = p.rects[i]->margins();
+        const double outer = inner + margins.left() + margins.right();
+        const int column = kMapColumn[i];
+        if (std::abs(p.plot->plotLayout()->columnStretchFactors().value(column) - outer) > 1) {
+            p.plot->plotLayout()->setColumnStretchFactor(column, outer);
+            changed = true;
+        }
+    }
+    if (changed)
+        p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PatternMapView::hideCrosshair()
+{
+    for (QCPItemStraightLine* line : m_plot->crosshair)
+        line->setVisible(false);
+    QToolTip::hideText();
+    m_plot->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool PatternMapView::crosshairVisible() const
+{
+    return m_plot->crosshair[0]->visible();
+}
+
+bool PatternMapView::eventFilter(QObject* watched, QEvent* event)
+{
+    // The crosshair and its tooltip describe the cell under the mouse: none once it has left.
+    if (watched == m_plot->plot && event->type() == QEvent::Leave)
+        hideCrosshair();
+    return QWidget::eventFilter(watched, event);
+}
+
+void PatternMapView::select(int query, int key)
+{
+    m_markedCell = {query, key};
+    if (m_selection)
+        m_selection->setQueryToken(query);
+    showMarks();
+}
+
+void PatternMapView::showMarks()
+{
+    Plot& p = *m_plot;
+    const int n = static_cast<int>(p.shownTokens);
+    const int query = m_selection ? m_selection->queryToken() : -1;
+    const bool row = query >= 0 && query < n;
+    // The key stays marked only while its query is the selected one.
+    const int key = m_markedCell.x() == query ? m_markedCell.y() : -1;
+    const QColor colour = Theme::fromPalette(palette()).highlight;
+    for (size_t i = 0; i < 3; ++i) {
+        // The row up to the diagonal: the keys a causal query sees.
+        p.queryRow[i]->topLeft->setCoords(-0.5, query - 0.5);
+        p.queryRow[i]->bottomRight->setCoords(query + 0.5, query + 0.5);
+        p.queryRow[i]->setPen(QPen(colour, 1.5));
+        p.queryRow[i]->setVisible(row);
+        p.keyCell[i]->topLeft->setCoords(key - 0.5, query - 0.5);
+        p.keyCell[i]->bottomRight->setCoords(key + 0.5, query + 0.5);
+        p.keyCell[i]->setPen(QPen(colour, 3));
+        p.keyCell[i]->setVisible(row && key >= 0 && key <= query);
+    }
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int PatternMapView::markedKey() const
+{
+    return m_plot->keyCell[0]->visible() ? m_markedCell.y() : -1;
+}
+
+void PatternMapView::setColourTransform(ColourTransform transform)
+{
+    m_transform = transform;
+    for (QAction* action : m_scaleMenu->actions())
+        action->setChecked(action->objectName() == QStringLiteral("colourScale-") + colourTransformKey(transform));
+    showPatternColours();
+}
+
+void PatternMapView::showPatternColours()
+{
+    Plot& p = *m_plot;
+    if (p.grids.size() != 3)
+        return;
+    // The maps hold positions along the colour map, so that one gradient serves every
+    // transform; the bar's ticks are placed where their values' colours are.
+    const auto [lower, upper] = attentionRange(p.grids[0], p.grids[1], 0, FigureStyle());
+    for (size_t i = 0; i < 2; ++i) {
+        CellGrid shown = p.grids[i];
+        for (float& z : shown.values)
+            z = static_cast<float>(transformedUnit(m_transform, z, lower, upper));
+        showCellGrid(p.maps[i], shown);
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (const ColourTick& tick : colourBarTicks(m_transform, lower, upper))
+        ticker->addTick(tick.position, tick.label);
+    p.patternScale->axis()->setTicker(ticker);
+    p.patternScale->axis()->setLabel(attentionCaption(m_transform));
+    p.patternScale->setDataRange(QCPRange(0, 1));
+    p.plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void PatternMapView::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::PaletteChange) {
@@ -268,52 +389,7 @@ void PatternMapView::changeEvent(QEvent* event)
 
 void PatternMapView::contextMenuEvent(QContextMenuEvent* event)
 {
-    showExportMenu(this, *this, event->globalPos());
-}
-
-double PatternMapView::figureHeight(double width) const
-{
-    // Three square maps side by side plus colour bars, titles and rotated labels.
-    return width / 3.4 + 110;
-}
-
-void PatternMapView::renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme)
-{
-    Plot& p = *m_plot;
-    p.reducer->finish();
-    for (QCPItemStraightLine* line : p.crosshair)
-        line->setVisible(false);
-    applyPlotTheme(p.plot, theme);
-    painter.save();
-    painter.translate(rect.topLeft());
-    p.plot->toPainter(&painter, static_cast<int>(rect.width()), static_cast<int>(rect.height()));
-    painter.restore();
-    applyPlotTheme(p.plot, Theme::fromPalette(palette()));
-}
-
-DataTable PatternMapView::figureData() const
-{
-    DataTable table;
-    table.columns = {QStringLiteral("query"), QStringLiteral("key"), QStringLiteral("query_token"), QStringLiteral("key_token"),
-        QStringLiteral("lorsa"), QStringLiteral("mhsa"), QStringLiteral("difference")};
-    table.meta = provenance(m_analysis.get(), figureName());
-    const HeadDetail* d = m_detail.get();
-    if (!d)
-        return table;
-    table.meta[QStringLiteral("lorsa_head")] = d->lorsaHead;
-    table.meta[QStringLiteral("qk_head")] = d->qkHead;
-    table.meta[QStringLiteral("mhsa_head")] = d->mhsaHead;
-    table.meta[QStringLiteral("mhsa_similarity")] = QStringLiteral("mean Jensen-Shannon distance of rows");
-    const int64_t n = m_plot->shownTokens;
-    auto tokenText = [this](int64_t t) {
-        return m_analysis && static_cast<size_t>(t) < m_analysis->tokens.size() ? QString::fromStdString(m_analysis->tokens[static_cast<size_t>(t)].text) : QString();
-    };
-    for (int64_t q = 0; q < n; ++q)
-        for (int64_t k = 0; k <= q; ++k)
-            table.rows.append({static_cast<qlonglong>(q), static_cast<qlonglong>(k), tokenText(q), tokenText(k),
-                static_cast<double>(d->lorsaPattern.at(q, k)), static_cast<double>(d->mhsaPattern.at(q, k)),
-                static_cast<double>(d->lorsaPattern.at(q, k) - d->mhsaPattern.at(q, k))});
-    return table;
+    showExportMenu(this, *this, event->globalPos(), {m_resetZoom, m_scaleMenu->menuAction()});
 }
 
 } // namespace lorsa

@@ -1,5 +1,7 @@
 #include "widgets/plot_style.h"
 
+#include "widgets/label_thinning.h"
+
 #include <cmath>
 
 namespace lorsa {
@@ -74,10 +76,8 @@ protected:
         // The axis rect's size from the last layout (before the first one: a moderate default).
         const QRect rect = m_axis->axisRect()->rect();
         const double pixels = m_axis->orientation() == Qt::Horizontal ? rect.width() : rect.height();
-        const int room = pixels > 0 ? std::max(1, static_cast<int>(pixels / m_pixelsPerLabel)) : 24;
-        const int step = std::max(1, (last - first + room) / room);
-        // Multiples of the step, so that labels stay put while the view scrolls.
-        for (int i = (first + step - 1) / step * step; i <= last; i += step)
+        const int step = pixels > 0 ? labelStep(range.size(), pixels, m_pixelsPerLabel) : std::max(1, (last - first + 24) / 24);
+        for (int i : labelledTokens(first, last, step))
             ticks << i;
         return ticks;
     }
@@ -86,9 +86,7 @@ protected:
         const int i = static_cast<int>(std::lround(tick));
         if (i < 0 || i >= m_labels.size())
             return {};
-        QString label = m_labels[i];
-        // Rotated labels cost height: long ones (<|endoftext|>, words) are cut to stay short.
-        return label.size() > 10 ? label.left(9) + QChar(0x2026) : label;
+        return tokenAxisLabel(m_labels[i]);
     }
     int getSubTickCount(double) override { return 0; }
 

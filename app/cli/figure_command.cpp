@@ -20,7 +20,12 @@ struct FigureFlags {
     std::optional<int> token;
     std::string out;
     double widthMm = 180;
+    double heightMm = 0;
     int dpi = 300;
+    double fontPt = 0;
+    bool noTitle = false;
+    std::string range = "shared";
+    std::string colourScale;
     std::string atlas;
 };
 
@@ -47,7 +52,12 @@ void addFigureCommand(CLI::App& app, Streams streams)
     command->add_option("--token", flags->token, "query token (default: where the head is most active)");
     command->add_option("--out", flags->out, "output file; the format follows the extension (.pdf, .svg, .png)")->required();
     command->add_option("--width-mm", flags->widthMm, "figure width in millimetres")->capture_default_str();
+    command->add_option("--height-mm", flags->heightMm, "figure height in millimetres (default: as the view needs)");
     command->add_option("--dpi", flags->dpi, "PNG resolution")->capture_default_str();
+    command->add_option("--font-size", flags->fontPt, "base text size in points (qk; default: the view's own)");
+    command->add_flag("--no-title", flags->noTitle, "leave the titles out (qk)");
+    command->add_option("--range", flags->range, "attention colour range (qk): shared, per-map or LO:HI")->capture_default_str();
+    command->add_option("--colour-scale", flags->colourScale, "attention colour scale (qk): linear, sqrt or log");
     command->callback([flags, streams] {
         if (!flags->atlas.empty()) {
             if (flags->view != "head-card")
@@ -69,7 +79,12 @@ void addFigureCommand(CLI::App& app, Streams streams)
         job.token = flags->token;
         job.out = flags->out;
         job.widthMm = flags->widthMm;
+        job.heightMm = flags->heightMm;
         job.dpi = flags->dpi;
+        job.fontPt = flags->fontPt;
+        job.title = !flags->noTitle;
+        job.range = flags->range;
+        job.colourScale = flags->colourScale;
         runFigureJob(job);
         streams.out << "wrote " << flags->out << "\n";
     });

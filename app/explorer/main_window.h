@@ -21,6 +21,7 @@ class QAction;
 class QCheckBox;
 class QComboBox;
 class QDockWidget;
+class QKeySequence;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -133,7 +134,11 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void applyTheme(const QString& theme);
-    void exportCurrent(bool figure);
+    /// File > Export figure / data: an entry per view, named as its dock is.
+    void fillExportMenu(QMenu* menu, bool figure);
+    void exportView(FigureSource& source, bool figure);
+    QString viewTitle(AnalysisView& view) const;
+    static QKeySequence exportShortcut(bool figure);
     FigureSource* currentFigureSource() const;
     EngineOptions sessionOptions(const QString& modelDir, const QString& lorsaDir) const;
     QString chooseFolder(const QString& title, const QString& key);

@@ -26,6 +26,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -89,10 +90,16 @@ void MainWindow::buildMenus()
     file->addSeparator();
     buildAtlasMenu(file);
     file->addSeparator();
-    QAction* exportFigure = file->addAction(tr("&Export figure…"), this, [this] { exportCurrent(true); });
-    exportFigure->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    QAction* exportData = file->addAction(tr("Export &data…"), this, [this] { exportCurrent(false); });
-    exportData->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    // One entry per view, named; the shortcuts export the view with the keyboard focus, whose
+    // entry shows them.
+    for (const bool figure : {true, false}) {
+        QMenu* menu = file->addMenu(figure ? tr("&Export figure") : tr("Export &data"));
+        menu->setObjectName(figure ? QStringLiteral("exportFigureMenu") : QStringLiteral("exportDataMenu"));
+        connect(menu, &QMenu::aboutToShow, this, [this, menu, figure] { fillExportMenu(menu, figure); });
+        auto* focused = new QShortcut(exportShortcut(figure), this);
+        focused->setWhatsThis(figure ? tr("Export the figure of the view with the keyboard focus") : tr("Export the data of the view with the keyboard focus"));
+        connect(focused, &QShortcut::activated, this, [this, figure] { exportView(*currentFigureSource(), figure); });
+    }
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -386,26 +393,52 @@ FigureSource* MainWindow::currentFigureSource() const
     return m_heatmap;
 }
 
-void MainWindow::exportCurrent(bool figure)
+QString MainWindow::viewTitle(AnalysisView& view) const
 {
-    FigureSource* source = currentFigureSource();
+    // A docked view is called what its dock says; the one outside a dock is the token heatmap.
+    for (const QWidget* w = view.widget(); w; w = w->parentWidget())
+        if (const auto* dock = qobject_cast<const QDockWidget*>(w))
+            return dock->windowTitle();
+    return tr("Token heatmap");
+}
+
+QKeySequence MainWindow::exportShortcut(bool figure)
+{
+    return figure ? QKeySequence(Qt::CTRL | Qt::Key_E) : QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+}
+
+void MainWindow::fillExportMenu(QMenu* menu, bool figure)
+{
+    menu->clear();
+    const FigureSource* focused = currentFigureSource();
+    for (AnalysisView* view : m_views) {
+        QString text = viewTitle(*view) + QStringLiteral("…");
+        // Text after a tab is the shortcut column; the real shortcut is the window's.
+        if (view == focused)
+            text += QLatin1Char('\t') + exportShortcut(figure).toString(QKeySequence::NativeText);
+        menu->addAction(text, this, [this, view, figure] { exportView(*view, figure); });
+    }
+}
+
+void MainWindow::exportView(FigureSource& source, bool figure)
+{
     QSettings settings;
     const QString folder = settings.value(QStringLiteral("lastExportFolder"), QDir::homePath()).toString();
-    const QString path = figure ? QFileDialog::getSaveFileName(this, tr("Export figure"), QDir(folder).filePath(source->figureName() + QStringLiteral(".pdf")),
+    const QString path = figure ? QFileDialog::getSaveFileName(this, tr("Export figure"), QDir(folder).filePath(source.figureName() + QStringLiteral(".pdf")),
                                                                tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"))
-                                : QFileDialog::getSaveFileName(this, tr("Export data"), QDir(folder).filePath(source->figureName() + QStringLiteral(".csv")),
+                                : QFileDialog::getSaveFileName(this, tr("Export data"), QDir(folder).filePath(source.figureName() + QStringLiteral(".csv")),
                                                                tr("CSV (*.csv);;JSON (*.json)"));
     if (path.isEmpty())
         return;
     settings.setValue(QStringLiteral("lastExportFolder"), QFileInfo(path).absolutePath());
     try {
         FigureOptions options;
-        if (figure && !askFigureOptions(this, options))
+        if (figure && !askFigureOptions(this, options, source.takesFigureStyle()))
             return;
         if (figure)
-            FigureExporter::exportFigure(*source, path, options);
+            FigureExporter::exportFigure(source, path, options);
         else
-            FigureExporter::exportData(*source, path);
+            FigureExporter::exportData(source, path);
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     } catch (const Error& error) {
         m_banner->showMessage(QString::fromStdString(error.what()));

@@ -10,6 +10,7 @@
 #include "widgets/token_heatmap_view.h"
 #include "widgets/z_pattern_view.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -197,11 +198,52 @@ private Q_SLOTS:
             dialog->findChild<QSpinBox*>()->setValue(450);
             dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
         });
-        QVERIFY(askFigureOptions(nullptr, options));
+        QVERIFY(askFigureOptions(nullptr, options, true));
         QCOMPARE(options.widthMm, 3.5 * 25.4);
+        QCOMPARE(options.heightMm, 0.0);  // as the view needs
         QCOMPARE(options.dpi, 450);
+        QCOMPARE(options.style.fontPt, 0.0);  // the view's own
+        QVERIFY(options.style.title);
+        QCOMPARE(options.style.range, FigureStyle::Range::Shared);
         QTimer::singleShot(0, [] { QApplication::activeModalWidget()->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel)->click(); });
-        QVERIFY(!askFigureOptions(nullptr, options));
+        QVERIFY(!askFigureOptions(nullptr, options, true));
+    }
+
+    // The style reaches the options: height in the chosen unit, font size, title, a fixed range.
+    void dialogTakesTheStyle()
+    {
+        FigureOptions options;
+        QTimer::singleShot(0, [] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            QVERIFY(dialog);
+            const auto spins = dialog->findChildren<QDoubleSpinBox*>();  // width, height, font, lower, upper
+            QCOMPARE(spins.size(), 5);
+            dialog->findChild<QComboBox*>()->setCurrentIndex(1);  // inches
+            spins[1]->setValue(2);
+            spins[2]->setValue(11);
+            dialog->findChild<QCheckBox*>()->setChecked(false);
+            auto* range = dialog->findChildren<QComboBox*>().at(1);
+            QVERIFY(!spins[3]->isEnabled());
+            range->setCurrentIndex(range->findData(static_cast<int>(FigureStyle::Range::Fixed)));
+            QVERIFY(spins[3]->isEnabled());
+            spins[3]->setValue(0.1);
+            spins[4]->setValue(0.6);
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QVERIFY(askFigureOptions(nullptr, options, true));
+        QCOMPARE(options.heightMm, 2 * 25.4);
+        QCOMPARE(options.style.fontPt, 11.0);
+        QVERIFY(!options.style.title);
+        QCOMPARE(options.style.range, FigureStyle::Range::Fixed);
+        QCOMPARE(options.style.lower, 0.1);
+        QCOMPARE(options.style.upper, 0.6);
+        // A view that draws its own style: the style cannot be chosen.
+        QTimer::singleShot(0, [] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            QVERIFY(!dialog->findChild<QCheckBox*>()->isEnabled());
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel)->click();
+        });
+        QVERIFY(!askFigureOptions(nullptr, options, false));
     }
 
     void badRequestsAreErrors()

@@ -146,6 +146,36 @@ private Q_SLOTS:
         QTest::addRow("missing --out") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1")} << QStringLiteral("--out");
         QTest::addRow("unwritable folder") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1"), o, path(m_fixture->dir / "no" / "such" / "dir" / "f.svg")}
                                            << QStringLiteral("f.svg");
+        QTest::addRow("empty range") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1"), o, out, QStringLiteral("--range"), QStringLiteral("0.5:0.1")}
+                                     << QStringLiteral("--range");
+        QTest::addRow("range word") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1"), o, out, QStringLiteral("--range"), QStringLiteral("auto")}
+                                    << QStringLiteral("--range");
+        QTest::addRow("colour scale") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1"), o, out, QStringLiteral("--colour-scale"), QStringLiteral("cubic")}
+                                      << QStringLiteral("--colour-scale");
+        QTest::addRow("font size") << QStringList{v, QStringLiteral("qk"), h, QStringLiteral("1"), o, out, QStringLiteral("--font-size"), QStringLiteral("200")}
+                                   << QStringLiteral("--font-size");
+    }
+
+    // The style flags reach the QK figure: no titles, the font size, the height.
+    void styleFlags()
+    {
+        const auto out = m_fixture->dir / "styled.svg";
+        const Run run = runCli(base() + QStringList{QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--head"), QStringLiteral("1"),
+                                                    QStringLiteral("--out"), path(out), QStringLiteral("--no-title"), QStringLiteral("--font-size"),
+                                                    QStringLiteral("9"), QStringLiteral("--range"), QStringLiteral("0:0.5"), QStringLiteral("--colour-scale"),
+                                                    QStringLiteral("log"), QStringLiteral("--width-mm"), QStringLiteral("150"), QStringLiteral("--height-mm"),
+                                                    QStringLiteral("70")});
+        QVERIFY2(run.code == 0, run.err.c_str());
+        QFile file(path(out));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray svg = file.readAll();
+        QVERIFY(svg.contains(">key</text>"));
+        QVERIFY(!svg.contains("Lorsa head"));
+        QVERIFY(svg.contains("attention (log scale)"));
+        QVERIFY(svg.contains("font-size=\"12\""));  // 9 pt at 96 pixels per inch
+        const auto height = QRegularExpression(QStringLiteral("height=\"([0-9.]+)mm\"")).match(QString::fromUtf8(svg));
+        QVERIFY(height.hasMatch());
+        QVERIFY2(std::abs(height.captured(1).toDouble() - 70) < 0.5, qPrintable(height.captured(0)));  // whole pixels
     }
 
     void badInput()

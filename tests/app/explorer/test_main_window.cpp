@@ -30,6 +30,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QMenu>
 #include <QtTest>
 
 using namespace lorsa;
@@ -195,6 +196,23 @@ private Q_SLOTS:
         QVERIFY(about.contains(QString::fromStdString(m_fixture->model.string()).toHtmlEscaped()));
         QVERIFY(about.contains(QString::fromStdString(m_fixture->lorsa.string()).toHtmlEscaped()));
         QVERIFY(about.contains(QStringLiteral("layer 1")));
+    }
+
+    // File > Export figure / data name every view; the focused one shows the shortcut.
+    void exportMenusNameTheViews()
+    {
+        MainWindow window(test::windowOptions(*m_fixture));
+        for (const QString& name : {QStringLiteral("exportFigureMenu"), QStringLiteral("exportDataMenu")}) {
+            auto* menu = window.findChild<QMenu*>(name);
+            QVERIFY(menu);
+            Q_EMIT menu->aboutToShow();
+            QStringList entries;
+            for (const QAction* action : menu->actions())
+                entries << action->text();
+            QCOMPARE(entries.size(), 5);
+            for (const QString& title : {QStringLiteral("Token heatmap"), QStringLiteral("QK patterns: Lorsa vs MHSA"), QStringLiteral("Z pattern")})
+                QVERIFY2(std::any_of(entries.begin(), entries.end(), [&title](const QString& e) { return e.startsWith(title); }), qPrintable(entries.join(u'|')));
+        }
     }
 
     // An ablation shows clean, spliced and intervened probabilities; "Reset all" puts every head
