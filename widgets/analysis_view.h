@@ -18,6 +18,9 @@ public:
     virtual void setResult(const ExplorerResultPtr& result) = 0;
     /// The view itself, for layouts and dialogs.
     virtual QWidget* widget() = 0;
+    /// Whether the view has nothing to show without a Lorsa (model-only mode): true for the
+    /// views of a Lorsa's heads, which are most of them (EmptyStateCover says so in their place).
+    virtual bool needsLorsa() const { return true; }
 };
 
 } // namespace lorsa

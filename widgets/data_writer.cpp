@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cmath>
 
 namespace lorsa {
@@ -18,12 +19,27 @@ QString csvField(const QVariant& value)
         return std::isfinite(d) ? QString::number(d, 'g', 9) : QString();
     }
     QString text = value.toString();
-    if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) || text.contains(QLatin1Char('\n'))
-        || text.contains(QLatin1Char('\r')) || text.startsWith(QLatin1Char(' ')) || text.endsWith(QLatin1Char(' '))) {
+    // Quoted, the text stays exactly as decoded (newlines and tabs included) for every CSV reader;
+    // '#' too, because pandas' comment="#" (which skips the meta lines) ends an unquoted field.
+    static const QString kQuoted = QStringLiteral(",\"\n\r\t#");
+    const bool quote = std::any_of(text.begin(), text.end(), [](QChar c) { return kQuoted.contains(c); })
+                       || text.startsWith(QLatin1Char(' ')) || text.endsWith(QLatin1Char(' '));
+    if (quote) {
         text.replace(QStringLiteral("\""), QStringLiteral("\"\""));
         text = QLatin1Char('"') + text + QLatin1Char('"');
     }
     return text;
+}
+
+// One line per entry: a text with a line break or another control character (a prompt over
+// several lines) is written as a JSON string literal, which json.loads turns back into it exactly.
+QString metaText(const QString& text)
+{
+    const bool control = std::any_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
+    if (!control && !text.startsWith(QLatin1Char('"')))
+        return text;
+    const QByteArray literal = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(literal.mid(1, literal.size() - 2));
 }
 
 QJsonValue jsonValue(const QVariant& value)
@@ -49,8 +65,7 @@ QByteArray toCsv(const DataTable& table)
         const QString text = value.isString() ? value.toString()
                              : value.isDouble() ? QString::number(value.toDouble(), 'g', 17)
                                                 : QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-        // One line per entry: a newline in a name would end the comment early.
-        out += "# " + it.key().toUtf8() + ": " + QString(text).replace(QLatin1Char('\r'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' ')).toUtf8() + '\n';
+        out += "# " + it.key().toUtf8() + ": " + metaText(text).toUtf8() + '\n';
     }
     QStringList fields;
     for (const QString& column : table.columns)

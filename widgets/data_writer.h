@@ -1,8 +1,11 @@
 #pragma once
-// Serialises a DataTable. CSV follows RFC 4180 (quotes, doubled quotes, CRLF-free "\n" rows,
-// NaN as an empty field) after "# key: value" comment lines holding the meta data (model,
-// checkpoint, head ids; pandas reads it with comment="#"); JSON is {"meta": {...}, "columns": [...], "rows": [[...], ...]} with NaN
-// and infinities as null (JSON has no NaN).
+// Serialises a DataTable; the conventions are documented for users in docs/EXPORTS.md. CSV
+// follows RFC 4180 ("\n" rows, NaN as an empty field) and keeps text exactly as decoded: a field
+// with a comma, quote, newline, carriage return, tab, '#' or a leading/trailing space is quoted
+// (quotes doubled), never rewritten. The meta data (model, checkpoint, head ids) comes first as
+// "# key: value" lines (pandas skips them with comment="#"); a value holding a control character
+// or starting with a quote is written as a JSON string literal. JSON is {"meta": {...},
+// "columns": [...], "rows": [[...], ...]} with exact text, NaN and infinities as null.
 
 #include "model/engine/analysis.h"
 #include "widgets/figure_source.h"

@@ -12,9 +12,14 @@
 
 namespace lorsa {
 
-FidelityPanel::FidelityPanel(QWidget* parent) : QWidget(parent), m_numbers(new QLabel(this)), m_plot(new QCustomPlot(this))
+FidelityPanel::FidelityPanel(QWidget* parent)
+    : QWidget(parent), m_numbers(new QLabel(this)), m_warning(new QLabel(this)), m_plot(new QCustomPlot(this))
 {
     m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_warning->setObjectName(QStringLiteral("fidelityWarning"));
+    m_warning->setWordWrap(true);
+    // The banner's warm red: readable in both themes, and it must not pass for a plain number.
+    m_warning->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; font-weight: bold; }"));
     m_plot->addGraph();
     m_plot->xAxis->setLabel(tr("token"));
     m_plot->yAxis->setLabel(tr("error"));  // short: the panel is low; the tool tip says what it is
@@ -27,6 +32,7 @@ FidelityPanel::FidelityPanel(QWidget* parent) : QWidget(parent), m_numbers(new Q
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_numbers);
+    layout->addWidget(m_warning);
     layout->addWidget(m_plot, 1);
     rebuild();
 }
@@ -53,9 +59,18 @@ QString FidelityPanel::summary() const
         .arg(delta >= 0 ? QStringLiteral("+") : QString()).arg(delta, 0, 'f', 4);
 }
 
+QString FidelityPanel::warning() const
+{
+    if (!m_analysis || !(m_analysis->fidelity.fvu > 1.0))
+        return {};
+    return tr("⚠ FVU above 1: the Lorsa explains this prompt worse than a constant. Is it the Lorsa of this model and layer?");
+}
+
 void FidelityPanel::rebuild()
 {
     m_numbers->setText(summary());
+    m_warning->setText(warning());
+    m_warning->setVisible(!m_warning->text().isEmpty());
     QVector<double> keys;
     QVector<double> values;
     if (m_analysis) {

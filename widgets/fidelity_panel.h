@@ -22,6 +22,9 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     /// The numbers line, e.g. "FVU 0.123 · mean L0 12.5 · loss 3.21 → 3.35 (+0.14 nats)".
     QString summary() const;
+    /// Shown under the numbers when the FVU is above 1 (the Lorsa explains this prompt's
+    /// attention output worse than its mean would: likely another model or layer); else empty.
+    QString warning() const;
 
     double figureHeight(double width) const override;
     void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
@@ -37,6 +40,7 @@ private:
 
     PromptAnalysisPtr m_analysis;
     QLabel* m_numbers;
+    QLabel* m_warning;
     QCustomPlot* m_plot;
 };
 

@@ -5,6 +5,7 @@
 #include "widgets/export_menu.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/selection_model.h"
+#include "widgets/token_score_columns.h"
 
 #include <QComboBox>
 #include <QContextMenuEvent>
@@ -217,19 +218,34 @@ void HeadListView::renderFigure(QCPPainter& painter, const QRectF& rect, const T
 DataTable HeadListView::figureData() const
 {
     DataTable table;
-    table.columns = {QStringLiteral("head"), QStringLiteral("qk_head"), QStringLiteral("qk_induction"), QStringLiteral("activation"), QStringLiteral("share"),
-        QStringLiteral("token_position"), QStringLiteral("promoted_tokens"), QStringLiteral("value_tokens"), QStringLiteral("scale")};
+    table.columns = {QStringLiteral("head"), QStringLiteral("qk_head"), QStringLiteral("qk_induction"), QStringLiteral("activation"),
+        QStringLiteral("share"), QStringLiteral("token_position"), QStringLiteral("token"), QStringLiteral("scale")};
+    // Token texts exactly as decoded (docs/EXPORTS.md); the table's display text is for the eye.
+    const auto listOf = [this](const std::vector<std::vector<TokenScore>>& perHead, int head) {
+        return head >= 0 && static_cast<size_t>(head) < perHead.size() ? &perHead[static_cast<size_t>(head)] : nullptr;
+    };
+    std::vector<const std::vector<TokenScore>*> promoted, reads;
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         auto value = [this, row](int column) { return m_proxy->index(row, column).data(HeadActivationModel::ValueRole); };
+        const QVariant position = value(HeadActivationModel::TokenColumn);
+        const size_t t = static_cast<size_t>(position.toLongLong());
+        const QString token = m_analysis && position.isValid() && t < m_analysis->tokens.size()
+                                  ? QString::fromUtf8(m_analysis->tokens[t].text.data(), static_cast<qsizetype>(m_analysis->tokens[t].text.size()))
+                                  : QString();
         table.rows.append({value(HeadActivationModel::HeadColumn), value(HeadActivationModel::QkHeadColumn),
             value(HeadActivationModel::InductionColumn), value(HeadActivationModel::ActivationColumn),
-            value(HeadActivationModel::ShareColumn), value(HeadActivationModel::TokenColumn),
-            m_proxy->index(row, HeadActivationModel::PromotedColumn).data().toString(),
-            m_proxy->index(row, HeadActivationModel::ValueTokensColumn).data().toString(), value(HeadActivationModel::ScaleColumn)});
+            value(HeadActivationModel::ShareColumn), position, token, value(HeadActivationModel::ScaleColumn)});
+        const int head = value(HeadActivationModel::HeadColumn).toInt();
+        promoted.push_back(m_analysis ? listOf(m_analysis->headPromotedTokens, head) : nullptr);
+        reads.push_back(m_analysis ? listOf(m_analysis->headValueTokens, head) : nullptr);
     }
+    appendTokenScoreColumns(table, QStringLiteral("promoted"), promoted);
+    appendTokenScoreColumns(table, QStringLiteral("reads_from"), reads);
     table.meta = provenance(m_analysis.get(), figureName());
     table.meta[QStringLiteral("mode")] = m_model->mode() == HeadActivationModel::Mode::AtToken ? QStringLiteral("at_token") : QStringLiteral("all_tokens");
     table.meta[QStringLiteral("query_token")] = m_model->token();
+    table.meta[QStringLiteral("promoted")] = QStringLiteral("top tokens of the head's w_o through the unembedding, logit effect as value");
+    table.meta[QStringLiteral("reads_from")] = QStringLiteral("top tokens whose embeddings drive the head's w_v, with that score as value");
     return table;
 }
 

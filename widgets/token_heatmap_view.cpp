@@ -74,6 +74,9 @@ QString TokenHeatmapView::quantityCaption() const
 {
     const int head = m_selection ? m_selection->lorsaHead() : 0;
     const int query = m_selection ? m_selection->queryToken() : 0;
+    // Every quantity comes from a Lorsa (MHSA attention too: the Lorsa's head detail carries it).
+    if (m_analysis && m_analysis->session && m_analysis->session->nOvHeads == 0)
+        return tr("Tokens only: no Lorsa loaded to colour them by");
     switch (m_selection ? m_selection->quantity() : HeatmapQuantity::HeadActivation) {
     case HeatmapQuantity::HeadActivation:
         return tr("Activation of Lorsa head %1").arg(head);

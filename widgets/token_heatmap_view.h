@@ -25,6 +25,8 @@ public:
 
     void setResult(const ExplorerResultPtr& result) override;
     QWidget* widget() override { return this; }
+    /// Without a Lorsa the prompt's tokens are still worth seeing.
+    bool needsLorsa() const override { return false; }
 
     /// The value colouring each token (T); NaN where it is undefined (keys after the query).
     const std::vector<double>& values() const { return m_values; }

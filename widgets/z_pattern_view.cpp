@@ -1,6 +1,8 @@
 #include "widgets/z_pattern_view.h"
 
 #include "model/core/error.h"
+#include "widgets/bar_labels.h"
+#include "widgets/contribution_table.h"
 #include "widgets/data_writer.h"
 #include "widgets/export_menu.h"
 #include "widgets/grid_reducer.h"
@@ -8,13 +10,25 @@
 #include "widgets/plot_style.h"
 #include "widgets/selection_model.h"
 #include "widgets/token_layout.h"
+#include "widgets/z_pattern_stats.h"
 
+#include <QCheckBox>
 #include <QContextMenuEvent>
+#include <QSplitter>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <cmath>
 
 namespace lorsa {
+namespace {
+
+// A bar carries its token when it is at least this fraction of the row's largest |contribution|.
+constexpr double kLabelFraction = 0.2;
+// Room above and below the bars for their labels, as a fraction of the largest bar.
+constexpr double kLabelHeadroom = 0.45;
+
+} // namespace
 
 struct ZPatternView::Plot {
     QCustomPlot* plot = nullptr;
@@ -26,10 +40,19 @@ struct ZPatternView::Plot {
     CellColorMap* map = nullptr;
     QCPColorScale* scale = nullptr;
     GridReducer* reducer = nullptr;
+    QCPItemRect* rowMarker = nullptr;  // the selected query's row on the map
+    std::vector<QCPItemText*> labels;
+    std::vector<double> row;           // the selected query's contributions, NaN where none
+    double labelKeyPixels = -1;        // the key width the labels were chosen for; -1: choose again
+    QColor labelColour;                // the screen's, or the figure theme's while rendering one
 };
 
 ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
-    : QWidget(parent), m_selection(selection), m_plot(std::make_unique<Plot>())
+    : QWidget(parent)
+    , m_selection(selection)
+    , m_plot(std::make_unique<Plot>())
+    , m_ranking(new ContributionTable(this))
+    , m_rowScale(new QCheckBox(tr("Colour scale: selected query's row"), this))
 {
     Plot& p = *m_plot;
     p.reducer = new GridReducer(this);
@@ -72,10 +95,45 @@ ZPatternView::ZPatternView(SelectionModel* selection, QWidget* parent)
     p.mapRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     for (QCPAxis* axis : p.mapRect->axes())
         axis->grid()->setVisible(false);
+    p.rowMarker = new QCPItemRect(p.plot);
+    p.rowMarker->setClipAxisRect(p.mapRect);
+    for (QCPItemPosition* corner : {p.rowMarker->topLeft, p.rowMarker->bottomRight}) {
+        corner->setAxes(p.mapRect->axis(QCPAxis::atBottom), p.mapRect->axis(QCPAxis::atLeft));
+        corner->setAxisRect(p.mapRect);
+    }
+    p.rowMarker->setVisible(false);
     applyPlotTheme(p.plot, Theme::fromPalette(palette()));
+    // Which labels fit depends on a key's width in pixels, known once the plot is laid out; the
+    // items placed here are drawn by the same replot.
+    connect(p.plot, &QCustomPlot::afterLayout, this, [this] { placeLabels(); });
+    connect(p.plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        const QString text = hoverText(event->position());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(event->globalPosition().toPoint() + QPoint(14, 14), text, m_plot->plot);
+    });
+
+    m_rowScale->setChecked(true);
+    m_rowScale->setToolTip(tr("On: the map's colours span ±the largest |A·v| of the selected query's row (outlined). "
+                              "Off: ±the largest over the whole map."));
+    connect(m_rowScale, &QCheckBox::toggled, this, [this] { updateColourScale(); });
+    auto* lower = new QWidget(this);
+    auto* lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(4, 0, 4, 0);
+    lowerLayout->setSpacing(2);
+    lowerLayout->addWidget(m_rowScale);
+    lowerLayout->addWidget(m_ranking, 1);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(p.plot);
+    splitter->addWidget(lower);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
+    p.plot->setMinimumHeight(220);  // bars and map stay readable; the list scrolls
+    splitter->setChildrenCollapsible(false);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(p.plot);
+    layout->addWidget(splitter);
     if (m_selection)
         connect(m_selection, &SelectionModel::changed, this, [this](SelectionModel::Field field) {
             if (field == SelectionModel::Field::QueryToken)
@@ -109,10 +167,25 @@ int ZPatternView::query() const
     return m_selection ? m_selection->queryToken() : (m_detail ? m_detail->queryToken : 0);
 }
 
+const FloatMatrix& ZPatternView::zPattern() const
+{
+    static const FloatMatrix empty;
+    const bool valid = m_detail && m_detail->zPattern.rows == m_detail->zPattern.cols
+                       && static_cast<uint64_t>(m_detail->zPattern.rows * m_detail->zPattern.cols) == m_detail->zPattern.values.size();
+    return valid ? m_detail->zPattern : empty;
+}
+
+QString ZPatternView::tokenText(int position) const
+{
+    return m_analysis && position >= 0 && static_cast<size_t>(position) < m_analysis->tokens.size()
+               ? displayToken(m_analysis->tokens[static_cast<size_t>(position)].text)
+               : QString();
+}
+
 void ZPatternView::rebuild()
 {
     Plot& p = *m_plot;
-    const int64_t n = m_detail ? m_detail->zPattern.rows : 0;
+    const int64_t n = zPattern().rows;
     p.mapRect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
     p.mapRect->axis(QCPAxis::atLeft)->setRange(-0.5, n - 0.5);
     // Bars and map share the key axis (one column per token, later keys empty), so each bar
@@ -127,6 +200,7 @@ void ZPatternView::rebuild()
         setTokenTicks(p.mapRect->axis(QCPAxis::atBottom), labels);
         setTokenTicks(p.mapRect->axis(QCPAxis::atLeft), labels);
     }
+    m_mapAbsMax = 1.0;
     rebuildBars();
     // The map follows when its grid is ready (at once up to kMaxCellsPerAxis tokens).
     p.reducer->request(
@@ -151,8 +225,38 @@ void ZPatternView::showGrid(const std::vector<CellGrid>& grids, const QString& e
     }
     showCellGrid(p.map, grids[0]);
     const ValueRange& range = grids[0].range;
-    const double absMax = range.valid ? std::max({std::abs(range.lower), std::abs(range.upper), 1e-6}) : 1.0;
+    m_mapAbsMax = range.valid ? std::max({std::abs(range.lower), std::abs(range.upper), 1e-6}) : 1.0;
+    updateColourScale();
+}
+
+bool ZPatternView::rowColourScale() const
+{
+    return m_rowScale->isChecked();
+}
+
+void ZPatternView::setRowColourScale(bool row)
+{
+    m_rowScale->setChecked(row);
+}
+
+double ZPatternView::colourRange() const
+{
+    return m_plot->scale->dataRange().upper;
+}
+
+void ZPatternView::updateColourScale()
+{
+    Plot& p = *m_plot;
+    const FloatMatrix& z = zPattern();
+    const int q = query();
+    const bool rowShown = q >= 0 && q < z.rows;
+    const double absMax = rowShown && rowColourScale() ? rowAbsMax(z, q) : m_mapAbsMax;
     p.scale->setDataRange(QCPRange(-absMax, absMax));
+    p.scale->axis()->setLabel(rowShown && rowColourScale() ? tr("A·v (row %1)").arg(q) : tr("A·v"));
+    p.rowMarker->setVisible(rowShown);
+    p.rowMarker->topLeft->setCoords(-0.5, q - 0.5);
+    p.rowMarker->bottomRight->setCoords(z.cols - 0.5, q + 0.5);
+    p.rowMarker->setPen(QPen(Theme::fromPalette(palette()).highlight, 1.5));
     p.plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -164,25 +268,89 @@ void ZPatternView::rebuildBars()
     p.negative->setBrush(theme.negative);
     p.positive->data()->clear();
     p.negative->data()->clear();
-    const FloatMatrix empty;
-    const FloatMatrix& z = m_detail && static_cast<uint64_t>(m_detail->zPattern.rows * m_detail->zPattern.cols) == m_detail->zPattern.values.size()
-                               ? m_detail->zPattern
-                               : empty;
+    const FloatMatrix& z = zPattern();
     const int n = static_cast<int>(z.rows);
     const int q = query();
+    std::vector<double> row;
     double barMax = 1e-6;
-    if (q >= 0 && q < n && z.cols == n) {
+    if (q >= 0 && q < n) {
+        row.assign(static_cast<size_t>(q) + 1, std::nan(""));
         for (int k = 0; k <= q; ++k) {
             const double c = z.at(q, k);
             if (!std::isfinite(c))
                 continue;
+            row[static_cast<size_t>(k)] = c;
             (c >= 0 ? p.positive : p.negative)->addData(k, c);
             barMax = std::max(barMax, std::abs(c));
         }
     }
-    p.barRect->axis(QCPAxis::atLeft)->setRange(-barMax * 1.1, barMax * 1.1);
-    p.title->setText(m_detail ? tr("Lorsa head %1 at query %2: z = Σ_k A[q,k]·v[k]").arg(m_detail->lorsaHead).arg(q) : QString());
-    p.plot->replot(QCustomPlot::rpQueuedReplot);
+    p.barRect->axis(QCPAxis::atLeft)->setRange(-barMax * (1 + kLabelHeadroom), barMax * (1 + kLabelHeadroom));
+    p.title->setText(m_detail ? tr("Lorsa head %1 at query %2 “%3”: z = Σ_k A[q,k]·v[k]").arg(m_detail->lorsaHead).arg(q).arg(tokenText(q)) : QString());
+    p.row = std::move(row);
+    p.labelKeyPixels = -1;
+    p.labelColour = theme.foreground;
+    m_ranking->setContributions(rankContributions(z, q, ContributionTable::kRows), m_analysis ? m_analysis->tokens : std::vector<TokenInfo>{});
+    updateColourScale();
+}
+
+void ZPatternView::placeLabels()
+{
+    Plot& p = *m_plot;
+    // Label widths in keys: the bar axis's pixels per key at the plot's current size.
+    const QCPAxis* keys = p.barRect->axis(QCPAxis::atBottom);
+    const double pixelsPerKey = std::max(1e-3, std::abs(keys->coordToPixel(1) - keys->coordToPixel(0)));
+    if (std::abs(pixelsPerKey - p.labelKeyPixels) < 0.5)
+        return;  // a hover replot: the same labels
+    p.labelKeyPixels = pixelsPerKey;
+    const std::vector<double>& row = p.row;
+    for (QCPItemText* label : p.labels)
+        p.plot->removeItem(label);
+    p.labels.clear();
+    QFont font = this->font();
+    font.setPointSizeF(8);
+    const QFontMetricsF metrics(font);
+    std::vector<double> widths;
+    for (size_t k = 0; k < row.size(); ++k)
+        widths.push_back(metrics.horizontalAdvance(tokenText(static_cast<int>(k))) / pixelsPerKey);
+    m_labelled = chooseBarLabels(row, widths, kLabelFraction, 4 / pixelsPerKey);
+    for (int k : m_labelled) {
+        const double c = row[static_cast<size_t>(k)];
+        auto* label = new QCPItemText(p.plot);
+        label->setClipAxisRect(p.barRect);
+        label->position->setAxes(p.barRect->axis(QCPAxis::atBottom), p.barRect->axis(QCPAxis::atLeft));
+        label->position->setAxisRect(p.barRect);
+        label->position->setCoords(k, c);
+        label->setPositionAlignment(Qt::AlignHCenter | (c >= 0 ? Qt::AlignBottom : Qt::AlignTop));
+        label->setFont(font);
+        label->setColor(p.labelColour);
+        label->setText(tokenText(k));
+        p.labels.push_back(label);
+    }
+}
+
+QString ZPatternView::hoverText(const QPointF& pos) const
+{
+    const Plot& p = *m_plot;
+    const FloatMatrix& z = zPattern();
+    const int n = static_cast<int>(z.rows);
+    if (n == 0)
+        return {};
+    const bool onBars = p.barRect->rect().contains(pos.toPoint());
+    const bool onMap = p.mapRect->rect().contains(pos.toPoint());
+    if (!onBars && !onMap)
+        return {};
+    const QCPAxisRect* rect = onBars ? p.barRect : p.mapRect;
+    const int key = static_cast<int>(std::lround(rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x())));
+    const int q = onBars ? query() : static_cast<int>(std::lround(rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
+    if (key < 0 || q < 0 || key > q || q >= n)
+        return {};
+    const double c = z.at(q, key);
+    double total = 0;
+    for (int k = 0; k <= q; ++k)
+        total += std::isfinite(z.at(q, k)) ? std::abs(z.at(q, k)) : 0.0;
+    return tr("query %1 <code>%2</code> · key %3 <code>%4</code><br>A·v = %5 (%6% of Σ|A·v|)")
+        .arg(q).arg(tokenText(q).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
+        .arg(c, 0, 'g', 5).arg(total > 0 ? 100 * std::abs(c) / total : 0.0, 0, 'f', 1);
 }
 
 void ZPatternView::changeEvent(QEvent* event)
@@ -211,6 +379,12 @@ void ZPatternView::renderFigure(QCPPainter& painter, const QRectF& rect, const T
     applyPlotTheme(p.plot, theme);
     p.positive->setBrush(theme.positive);
     p.negative->setBrush(theme.negative);
+    p.rowMarker->setPen(QPen(theme.highlight, 1.5));
+    // The figure's width decides which labels fit: chosen again when it is laid out.
+    p.labelColour = theme.foreground;
+    p.labelKeyPixels = -1;
+    for (QCPItemText* label : p.labels)
+        label->setColor(theme.foreground);
     painter.save();
     painter.translate(rect.topLeft());
     p.plot->toPainter(&painter, static_cast<int>(rect.width()), static_cast<int>(rect.height()));

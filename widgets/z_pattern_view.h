@@ -1,7 +1,9 @@
 #pragma once
 // Where the selected head's activation at the selected query comes from: a bar per key token of
-// the contribution A[q,k]·v[k] (HeadDetail::zPattern row q; red positive, blue negative), and
-// the same contributions for every query as a query x key map with a diverging scale.
+// the contribution A[q,k]·v[k] (HeadDetail::zPattern row q; red positive, blue negative; the
+// large ones labelled with their token), the same contributions for every query as a query x key
+// map with a diverging scale (by default spanning the selected query's row, which is outlined),
+// and the keys ranked by contribution. Hovering a bar or a cell shows its value.
 
 #include "model/engine/analysis.h"
 #include "widgets/analysis_view.h"
@@ -10,10 +12,12 @@
 #include <QPointer>
 #include <QWidget>
 
+class QCheckBox;
 class QCustomPlot;
 
 namespace lorsa {
 
+class ContributionTable;
 class SelectionModel;
 
 class ZPatternView : public QWidget, public AnalysisView {
@@ -25,6 +29,18 @@ public:
     void setResult(const ExplorerResultPtr& result) override;
     QWidget* widget() override { return this; }
     QCustomPlot* plot() const;
+    ContributionTable* ranking() const { return m_ranking; }
+
+    /// Whether the map's colour scale spans the selected query's row (the default) rather than
+    /// the whole map: a row's contributions are often far smaller than the BOS column's peak.
+    bool rowColourScale() const;
+    void setRowColourScale(bool row);
+    /// The map's colour scale runs from -colourRange() to +colourRange().
+    double colourRange() const;
+    /// The keys whose bars carry their token, ascending.
+    const std::vector<int>& labelledKeys() const { return m_labelled; }
+    /// What hovering \p pos (plot pixels) shows: a bar's or a map cell's value; empty elsewhere.
+    QString hoverText(const QPointF& pos) const;
 
     double figureHeight(double width) const override;
     void renderFigure(QCPPainter& painter, const QRectF& rect, const Theme& theme) override;
@@ -43,12 +59,22 @@ private:
     void rebuildBars();
     /// The map's grid once reduced, or why it could not be.
     void showGrid(const std::vector<CellGrid>& grids, const QString& error);
+    /// The map's colour range and the outline of the selected row.
+    void updateColourScale();
+    /// Token labels over the large bars of the selected query (again when a key's width changed).
+    void placeLabels();
+    const FloatMatrix& zPattern() const;
+    QString tokenText(int position) const;
     int query() const;
 
     QPointer<SelectionModel> m_selection;
     PromptAnalysisPtr m_analysis;
     HeadDetailPtr m_detail;
     std::unique_ptr<Plot> m_plot;
+    ContributionTable* m_ranking;
+    QCheckBox* m_rowScale;
+    double m_mapAbsMax = 1.0;           // over the whole map, from the reduced grid
+    std::vector<int> m_labelled;
 };
 
 } // namespace lorsa

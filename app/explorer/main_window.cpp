@@ -7,6 +7,7 @@
 #include "app/explorer/message_banner.h"
 #include "app/explorer/worker_thread.h"
 #include "model/engine/prompt_tokens.h"
+#include "widgets/empty_state_cover.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
 #include "widgets/live_head_card.h"
@@ -130,8 +131,11 @@ void MainWindow::buildViews()
     m_headCard = new LiveHeadCard(this);
     m_intervention = new InterventionPanel(this);
     m_views = {m_heatmap, m_headList, m_patterns, m_zPattern, m_fidelity, m_headCard};
-    for (AnalysisView* view : m_views)
-        connect(m_results, &ResultsModel::changed, this, [view](const ExplorerResultPtr& result) { view->setResult(result); });
+    for (AnalysisView* view : m_views) {
+        auto* cover = new EmptyStateCover(view);
+        m_covers.push_back(cover);
+        connect(m_results, &ResultsModel::changed, this, [cover](const ExplorerResultPtr& result) { cover->setResult(result); });
+    }
     connect(m_results, &ResultsModel::changed, this, &MainWindow::announceResult);  // last: the views have drawn
     auto* heads = dock(this, tr("Lorsa heads"), QStringLiteral("headsDock"), m_headList, Qt::LeftDockWidgetArea);
     auto* intervention = dock(this, tr("Intervention"), QStringLiteral("interventionDock"), m_intervention, Qt::LeftDockWidgetArea);
@@ -253,6 +257,11 @@ void MainWindow::connectWorker()
         addRecent(m_modelDir, m_lorsaDir);
         m_selection->setLayer(info.layer);
         m_newSession = true;
+        if (!m_results->current())
+            for (EmptyStateCover* cover : m_covers)
+                cover->showEmpty(EmptyReason::NotAnalysed);
+        if (info.nOvHeads == 0)
+            m_intervention->clear(emptyStateText(EmptyReason::NeedsLorsa));
         atlasSessionChanged(generation);
         showSessionInfo();
         if (!info.inputMode.empty())
@@ -298,7 +307,14 @@ void MainWindow::requestAnalysis()
 {
     m_debounce.stop();
     const QString text = m_prompt->toPlainText();
-    if (!m_loaded || text.isEmpty())
+    if (m_loaded && text.isEmpty()) {
+        // An emptied prompt: the views say so rather than keep the last one's plots or error.
+        m_worker->cancel(AnalysisWorker::Channel::View);
+        m_analysisInFlight = false;
+        m_results->clear();
+        return;
+    }
+    if (!m_loaded)
         return;
     SelectionIntent intent;
     intent.query = m_followEnd ? SelectionIntent::Query::FollowEnd : SelectionIntent::Query::Keep;
@@ -399,8 +415,13 @@ void MainWindow::showError(quint64 generation, const QString& message)
         m_banner->showMessage(loadErrorText(m_pendingModelDir, m_pendingLorsaDir, message));
         m_bannerFromAnalysis = false;
     } else if (m_worker->isCurrent(Channel::View, generation) || m_worker->isCurrent(Channel::Intervention, generation)) {
-        if (m_worker->isCurrent(Channel::View, generation))
+        if (m_worker->isCurrent(Channel::View, generation)) {
             m_analysisInFlight = false;
+            // No plots of an earlier prompt under an error about this one.
+            m_results->clear();
+            for (EmptyStateCover* cover : m_covers)
+                cover->showEmpty(EmptyReason::AnalysisFailed);
+        }
         m_banner->showMessage(message);
         m_bannerFromAnalysis = true;
     } else {

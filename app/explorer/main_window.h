@@ -30,6 +30,7 @@ namespace lorsa {
 
 class AnalysisView;
 class AtlasBrowser;
+class EmptyStateCover;
 class FidelityPanel;
 class FigureSource;
 class HeadListView;
@@ -158,6 +159,7 @@ private:
     SelectionModel* m_selection;
     ResultsModel* m_results;
     std::vector<AnalysisView*> m_views;  // every view following m_results
+    std::vector<EmptyStateCover*> m_covers;  // one per view: what it says when it has nothing to show
     QPlainTextEdit* m_prompt = nullptr;
     MessageBanner* m_banner = nullptr;
     TokenHeatmapView* m_heatmap = nullptr;

@@ -10,6 +10,7 @@
 #include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
 #include "tests/app/explorer/window_fixture.h"
+#include "widgets/empty_state_cover.h"
 #include "widgets/head_list_view.h"
 #include "widgets/pattern_map_view.h"
 #include "widgets/qcustomplot_include.h"
@@ -32,6 +33,9 @@
 #include <QTableWidget>
 #include <QMenu>
 #include <QtTest>
+
+#include <algorithm>
+#include <map>
 
 using namespace lorsa;
 
@@ -291,6 +295,53 @@ private Q_SLOTS:
         window.openFolders(QString::fromStdString(m_fixture->model.string()), QString::fromStdString(m_fixture->lorsa.string()));
         QTRY_VERIFY_WITH_TIMEOUT(window.analysis() != nullptr, kTimeoutMs);
         QCOMPARE(window.promptEditor()->toPlainText(), QStringLiteral("keep me"));
+    }
+
+    // Each view says why it shows nothing: no model, no prompt, a failed analysis; a model without
+    // a Lorsa shows the prompt's tokens and says which views need a Lorsa.
+    void emptyStatesSayWhy()
+    {
+        auto reasons = [](const MainWindow& window) {
+            std::map<QString, EmptyReason> byView;
+            for (const EmptyStateCover* cover : window.findChildren<EmptyStateCover*>())
+                byView[QString::fromLatin1(cover->parent()->metaObject()->className())] = cover->reason();
+            return byView;
+        };
+        auto all = [&](const MainWindow& window, EmptyReason reason) {
+            const auto byView = reasons(window);
+            return byView.size() == 5 && std::all_of(byView.begin(), byView.end(), [&](const auto& entry) { return entry.second == reason; });
+        };
+        {
+            MainWindow nothing;
+            QVERIFY(all(nothing, EmptyReason::NothingLoaded));
+        }
+        ExplorerOptions options = test::windowOptions(*m_fixture);
+        options.lorsaDir.clear();
+        MainWindow window(options);
+        window.show();
+        QSignalSpy loaded(&window, &MainWindow::sessionLoaded);
+        QVERIFY(loaded.wait(kTimeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(all(window, EmptyReason::NotAnalysed), kTimeoutMs);
+
+        window.promptEditor()->setPlainText(QStringLiteral("The cat sat"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() != nullptr, kTimeoutMs);
+        QVERIFY(!window.headDetail());
+        const auto byView = reasons(window);
+        QCOMPARE(byView.at(QStringLiteral("lorsa::TokenHeatmapView")), EmptyReason::None);
+        for (const char* view : {"lorsa::HeadListView", "lorsa::PatternMapView", "lorsa::ZPatternView", "lorsa::FidelityPanel"})
+            QCOMPARE(byView.at(QString::fromLatin1(view)), EmptyReason::NeedsLorsa);
+        QCOMPARE(int(window.heatmap()->values().size()), int(window.analysis()->tokens.size()));
+        QVERIFY(window.heatmap()->quantityCaption().contains(QStringLiteral("no Lorsa")));
+
+        // Longer than the model's context (64 positions): the analysis fails, no view keeps plots.
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        window.promptEditor()->setPlainText(QStringLiteral("The cat sat on the mat. ").repeated(20));
+        QVERIFY(errors.wait(kTimeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(all(window, EmptyReason::AnalysisFailed), kTimeoutMs);
+        QVERIFY(!window.analysis());
+
+        window.promptEditor()->clear();
+        QTRY_VERIFY_WITH_TIMEOUT(all(window, EmptyReason::NotAnalysed), kTimeoutMs);
     }
 
     void droppedFoldersAreToldApart()
