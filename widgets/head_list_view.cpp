@@ -224,7 +224,7 @@ DataTable HeadListView::figureData() const
     const auto listOf = [this](const std::vector<std::vector<TokenScore>>& perHead, int head) {
         return head >= 0 && static_cast<size_t>(head) < perHead.size() ? &perHead[static_cast<size_t>(head)] : nullptr;
     };
-    std::vector<const std::vector<TokenScore>*> promoted, reads;
+    std::vector<const std::vector<TokenScore>*> promoted, suppressed, reads;
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         auto value = [this, row](int column) { return m_proxy->index(row, column).data(HeadActivationModel::ValueRole); };
         const QVariant position = value(HeadActivationModel::TokenColumn);
@@ -237,14 +237,17 @@ DataTable HeadListView::figureData() const
             value(HeadActivationModel::ShareColumn), position, token, value(HeadActivationModel::ScaleColumn)});
         const int head = value(HeadActivationModel::HeadColumn).toInt();
         promoted.push_back(m_analysis ? listOf(m_analysis->headPromotedTokens, head) : nullptr);
+        suppressed.push_back(m_analysis ? listOf(m_analysis->headSuppressedTokens, head) : nullptr);
         reads.push_back(m_analysis ? listOf(m_analysis->headValueTokens, head) : nullptr);
     }
     appendTokenScoreColumns(table, QStringLiteral("promoted"), promoted);
+    appendTokenScoreColumns(table, QStringLiteral("suppressed"), suppressed);
     appendTokenScoreColumns(table, QStringLiteral("reads_from"), reads);
     table.meta = provenance(m_analysis.get(), figureName());
     table.meta[QStringLiteral("mode")] = m_model->mode() == HeadActivationModel::Mode::AtToken ? QStringLiteral("at_token") : QStringLiteral("all_tokens");
     table.meta[QStringLiteral("query_token")] = m_model->token();
     table.meta[QStringLiteral("promoted")] = QStringLiteral("top tokens of the head's w_o through the unembedding, logit effect as value");
+    table.meta[QStringLiteral("suppressed")] = QStringLiteral("bottom tokens of the head's w_o through the unembedding, most negative logit effect first");
     table.meta[QStringLiteral("reads_from")] = QStringLiteral("top tokens whose embeddings drive the head's w_v, with that score as value");
     return table;
 }

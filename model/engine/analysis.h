@@ -104,6 +104,9 @@ struct PromptAnalysis {
     std::vector<std::vector<TokenScore>> headPromotedTokens;  // (n_ov) lists
     /// Per OV head, the top tokens whose embeddings drive w_v (same conventions as above).
     std::vector<std::vector<TokenScore>> headValueTokens;     // (n_ov) lists
+    /// Per OV head, the bottom tokens of w_o through the unembedding, most negative first (same
+    /// conventions as headPromotedTokens).
+    std::vector<std::vector<TokenScore>> headSuppressedTokens;  // (n_ov) lists
     Fidelity fidelity;
     double analysisMs = 0;                               ///< engine time for this result
     int64_t reusedTokens = 0;                            ///< leading tokens whose work the previous prompt had done

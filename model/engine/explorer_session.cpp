@@ -329,12 +329,14 @@ PromptAnalysisPtr ExplorerSession::analyze(const std::string& text, bool prepend
         state.attribution->prepare(wanted);
         analysis->headPromotedTokens.resize(static_cast<size_t>(state.info.nOvHeads));
         analysis->headValueTokens.resize(static_cast<size_t>(state.info.nOvHeads));
+        analysis->headSuppressedTokens.resize(static_cast<size_t>(state.info.nOvHeads));
         for (int64_t head = 0; head < state.info.nOvHeads; ++head) {
             if (!state.attribution->isCached(head))
                 continue;
             const auto& attributed = state.attribution->tokensOf(head);
             analysis->headPromotedTokens[static_cast<size_t>(head)] = attributed.promoted;
             analysis->headValueTokens[static_cast<size_t>(head)] = attributed.value;
+            analysis->headSuppressedTokens[static_cast<size_t>(head)] = attributed.suppressed;
         }
         analysis->fidelity = *run.fidelity;
     }

@@ -84,8 +84,13 @@ PromptAnalysisPtr makeAnalysis(int tokens, int ovHeads, int qkHeads, unsigned se
             promoted.push_back({static_cast<int64_t>(rng() % 50000), kWords[rng() % kWordCount], 3.0f - 0.4f * static_cast<float>(i)});
             values.push_back({static_cast<int64_t>(rng() % 50000), kWords[rng() % kWordCount], 2.0f - 0.3f * static_cast<float>(i)});
         }
+        // Drawn without the generator, so that the rest of the analysis stays as it was.
+        std::vector<TokenScore> suppressed;
+        for (int i = 0; i < 5; ++i)
+            suppressed.push_back({int64_t(h * 5 + i), kWords[static_cast<size_t>(h + 3 * i) % kWordCount], -2.5f + 0.4f * static_cast<float>(i)});
         a->headPromotedTokens.push_back(std::move(promoted));
         a->headValueTokens.push_back(std::move(values));
+        a->headSuppressedTokens.push_back(std::move(suppressed));
     }
     a->fidelity.fvu = 0.1834;
     a->fidelity.meanL0 = 4.5;

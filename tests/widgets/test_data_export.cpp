@@ -143,7 +143,8 @@ private Q_SLOTS:
         QVERIFY(table.rows.size() > 2);
         const auto column = [&](const QString& name) { return table.columns.indexOf(name); };
         for (const QString& name : {QStringLiteral("head"), QStringLiteral("token_position"), QStringLiteral("token"), QStringLiteral("promoted_token_5"),
-                                    QStringLiteral("promoted_value_5"), QStringLiteral("reads_from_token_1"), QStringLiteral("reads_from_value_5")})
+                                    QStringLiteral("promoted_value_5"), QStringLiteral("suppressed_token_1"), QStringLiteral("suppressed_value_5"),
+                                    QStringLiteral("reads_from_token_1"), QStringLiteral("reads_from_value_5")})
             QVERIFY2(column(name) >= 0, qPrintable(name));
         for (const QVariantList& row : table.rows) {
             const size_t head = row[column(QStringLiteral("head"))].toULongLong();
@@ -151,6 +152,11 @@ private Q_SLOTS:
             QCOMPARE(row[column(QStringLiteral("token"))].toString(), exact(analysis->tokens[position].text));
             const auto& promoted = analysis->headPromotedTokens[head];
             const auto& reads = analysis->headValueTokens[head];
+            const auto& suppressed = analysis->headSuppressedTokens[head];
+            for (size_t rank = 0; rank < suppressed.size(); ++rank) {
+                QCOMPARE(row[column(QStringLiteral("suppressed_token_%1").arg(rank + 1))].toString(), exact(suppressed[rank].text));
+                QCOMPARE(row[column(QStringLiteral("suppressed_value_%1").arg(rank + 1))].toDouble(), double(suppressed[rank].score));
+            }
             for (size_t rank = 0; rank < promoted.size(); ++rank) {
                 QCOMPARE(row[column(QStringLiteral("promoted_token_%1").arg(rank + 1))].toString(), exact(promoted[rank].text));
                 QCOMPARE(row[column(QStringLiteral("promoted_value_%1").arg(rank + 1))].toDouble(), double(promoted[rank].score));

@@ -87,8 +87,14 @@ private Q_SLOTS:
             });
             QCOMPARE(analysis->headPromotedTokens[head].empty(), !active);
             QCOMPARE(analysis->headValueTokens[head].empty(), !active);
+            QCOMPARE(analysis->headSuppressedTokens[head].empty(), !active);
             for (const auto& token : analysis->headPromotedTokens[head])
                 QVERIFY(token.id < 267);  // never a padding row beyond the tokenizer
+            const auto& suppressed = analysis->headSuppressedTokens[head];
+            // The most negative logit effects first, all below the promoted ones.
+            QVERIFY(std::is_sorted(suppressed.begin(), suppressed.end(), [](const auto& a, const auto& b) { return a.score < b.score; }));
+            if (active)
+                QVERIFY(suppressed.front().score < analysis->headPromotedTokens[head].back().score);
         }
         QCOMPARE(analysis->fidelity.errorPerToken.size(), T);
         QVERIFY(analysis->tokens.front().byteBegin == 0 && analysis->tokens.front().byteEnd == 0);  // BOS
