@@ -7,6 +7,7 @@
 #include "widgets/data_writer.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/head_list_view.h"
+#include "widgets/pattern_map_view.h"
 #include "widgets/selection_model.h"
 #include "widgets/token_heatmap_view.h"
 #include "widgets/token_score_columns.h"
@@ -176,16 +177,20 @@ private Q_SLOTS:
         selection.setQueryToken(30);
         TokenHeatmapView heatmap(&selection);
         ZPatternView z(&selection);
+        PatternMapView qk(&selection);
         FidelityPanel fidelity;
         HeadListView list(&selection);
         list.setMode(HeadActivationModel::Mode::AllTokens);
         const std::vector<std::pair<AnalysisView*, QString>> views = {
-            {&heatmap, QStringLiteral("token")}, {&z, QStringLiteral("key_token")}, {&fidelity, QStringLiteral("token")}, {&list, QStringLiteral("token")}};
+            {&heatmap, QStringLiteral("token")}, {&z, QStringLiteral("key_token")}, {&qk, QStringLiteral("key_token")},
+            {&fidelity, QStringLiteral("token")}, {&list, QStringLiteral("token")}};
         for (const auto& [view, tokenColumn] : views) {
             view->setResult(result);
+            view->figureHeight(400);  // waits for the QK maps' grids, reduced off the GUI thread
             const DataTable table = view->figureData();
+            QVERIFY2(!table.rows.isEmpty(), qPrintable(view->figureName()));
             const int text = table.columns.indexOf(tokenColumn);
-            const int position = table.columns.indexOf(view == &z ? QStringLiteral("key") : view == &list ? QStringLiteral("token_position") : QStringLiteral("position"));
+            const int position = table.columns.indexOf(view == &z || view == &qk ? QStringLiteral("key") : view == &list ? QStringLiteral("token_position") : QStringLiteral("position"));
             QVERIFY2(text >= 0 && position >= 0, qPrintable(view->figureName()));
             const Csv csv = parseCsv(toCsv(table));
             const QJsonArray json = QJsonDocument::fromJson(toJson(table)).object()[QStringLiteral("rows")].toArray();
