@@ -30,11 +30,15 @@ cp "$work/heldout.txt" "$demo/heldout.txt"
 # 3. Language model. Half the rows are repeated random-token sequences: only in-context copying
 #    predicts them, so a previous-token head (layer 0) and an induction head (layer 1) form, at
 #    about 6M tokens with these settings (gpt2 layout: learned positions; small rotary models
-#    did not grow one in 18M tokens, see docs/DEMO.md).
-"$lorsa" train-lm --architecture gpt2 --tokenizer "$work/tokenizer.json" --corpus "$work/train.txt" \
-  --heldout "$work/heldout.txt" --out "$work/model" --layers 2 --d-model 128 --heads 4 --d-mlp 512 --n-ctx 128 \
-  --batch-tokens 2048 --tokens 10000000 --lr 3e-3 --warmup 100 --synthetic 0.5 --seed 1 --threads "$threads" \
-  --print-every 200
+#    did not grow one in 18M tokens, see docs/DEMO.md). They form at 128 positions; trained
+#    from scratch at 512 they had not formed by 10M tokens, so the model then continues at 512
+#    positions (the new ones start fresh) until the circuits work across all of them.
+lm_shape=(--architecture gpt2 --tokenizer "$work/tokenizer.json" --corpus "$work/train.txt" --heldout "$work/heldout.txt"
+          --layers 2 --d-model 128 --heads 4 --d-mlp 512 --synthetic 0.5 --threads "$threads" --print-every 200)
+"$lorsa" train-lm "${lm_shape[@]}" --out "$work/model-128" --n-ctx 128 \
+  --batch-tokens 2048 --tokens 10000000 --lr 3e-3 --warmup 100 --seed 1
+"$lorsa" train-lm "${lm_shape[@]}" --out "$work/model" --continue-from "$work/model-128" --n-ctx 512 \
+  --batch-tokens 4096 --tokens 3000000 --lr 1e-3 --warmup 50 --seed 2
 rm -rf "$demo/model"
 mkdir -p "$demo/model"
 cp "$work/model/config.json" "$work/model/model.safetensors" "$work/model/tokenizer.json" \
@@ -43,7 +47,7 @@ cp "$work/model/config.json" "$work/model/model.safetensors" "$work/model/tokeni
 # 4. Lorsa on layer 1, the layer with the induction head (`lorsa heads --model` shows it).
 "$lorsa" train --model "$demo/model" --layer 1 --corpus "$work/train.txt" --heldout "$work/heldout.txt" \
   --out "$work/lorsa" --expansion 4 --n-qk-heads 16 --top-k 16 --start-k 64 --k-warmup-tokens 500000 \
-  --total-tokens 3000000 --lr 1e-3 --seed 1 --threads "$threads" --quiet
+  --total-tokens 3000000 --context-length 512 --batch-tokens 4096 --lr 1e-3 --seed 1 --threads "$threads" --quiet
 rm -rf "$demo/lorsa"
 mkdir -p "$demo/lorsa"
 cp "$work/lorsa/config.json" "$work/lorsa/sae_weights.safetensors" "$demo/lorsa/"

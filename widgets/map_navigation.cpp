@@ -57,7 +57,7 @@ std::optional<MapCell> MapNavigation::cellAt(const QPointF& pos) const
 {
     for (size_t i = 0; i < m_rects.size(); ++i) {
         QCPAxisRect* rect = m_rects[i];
-        if (!rect->rect().contains(pos.toPoint()))
+        if (!rect->visible() || !rect->rect().contains(pos.toPoint()))
             continue;
         const int key = static_cast<int>(std::lround(rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x())));
         const int query = static_cast<int>(std::lround(rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));

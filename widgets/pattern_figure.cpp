@@ -192,6 +192,11 @@ void paintBar(QPainter& painter, const QRectF& bar, ColourScale::Kind kind, cons
 
 } // namespace
 
+std::vector<int> shownMaps(const PatternFigure& figure)
+{
+    return figure.mhsaOnly ? std::vector<int>{1} : std::vector<int>{0, 1, 2};
+}
+
 QFont figureFont(double pointSize)
 {
     QFont font(QStringLiteral("DejaVu Sans"));
@@ -249,17 +254,20 @@ PatternFigureLayout layoutPatternFigure(const PatternFigure& figure, const QRect
     const double barHeight = std::max(6.0, std::round(line * 0.7));
     const double below = keyBlock + kBarGap + barHeight + 2 + 2 * line + kMargin;
     const double width = rect.width();
-    double side = std::max(1.0, (width - left - 2 * gap - right) / 3);
+    const auto shown = shownMaps(figure);
+    const double count = static_cast<double>(shown.size());
+    double side = std::max(1.0, (width - left - (count - 1) * gap - right) / count);
     layout.naturalHeight = top + side + below;
     double y = rect.top() + top;
     if (rect.height() > 0 && rect.height() < layout.naturalHeight)
         side = std::max(1.0, rect.height() - top - below);
     else if (rect.height() > layout.naturalHeight)
         y += (rect.height() - layout.naturalHeight) / 2;
-    const double used = left + 3 * side + 2 * gap + right;
+    const double used = left + count * side + (count - 1) * gap + right;
     const double x = rect.left() + left + std::max(0.0, (width - used) / 2);
-    for (size_t i = 0; i < 3; ++i) {
-        layout.maps[i] = QRectF(x + static_cast<double>(i) * (side + gap), y, side, side);
+    for (size_t slot = 0; slot < shown.size(); ++slot) {
+        const auto i = static_cast<size_t>(shown[slot]);
+        layout.maps[i] = QRectF(x + static_cast<double>(slot) * (side + gap), y, side, side);
         if (style.title)
             layout.titles[i] = QRectF(layout.maps[i].left() - gap / 2, y - 4 - title.height(), side + gap, title.height());
     }
@@ -273,6 +281,10 @@ PatternFigureLayout layoutPatternFigure(const PatternFigure& figure, const QRect
         const QRectF& m = layout.maps[static_cast<size_t>(map)];
         return QRectF(m.center().x() - barWidth / 2, barTop, barWidth, barHeight);
     };
+    if (figure.mhsaOnly) {
+        layout.bars.push_back({under(1, side * 0.8), 1, false});
+        return layout;
+    }
     if (style.range == FigureStyle::Range::PerMap) {
         layout.bars.push_back({under(0, side * 0.8), 0, false});
         layout.bars.push_back({under(1, side * 0.8), 1, false});
@@ -290,7 +302,9 @@ void paintPatternFigure(QPainter& painter, const QRectF& rect, const PatternFigu
     const PatternFigureLayout layout = layoutPatternFigure(figure, rect, style);
     painter.save();
     painter.setRenderHint(QPainter::TextAntialiasing, true);
-    for (int i = 0; i < 3; ++i) {
+    const auto shown = shownMaps(figure);
+    for (int i : shown) {
+        const bool first = i == shown.front();
         const QRectF& map = layout.maps[static_cast<size_t>(i)];
         paintCells(painter, map, figure.grids[static_cast<size_t>(i)], MapColours(figure, i, style));
         painter.setPen(QPen(theme.foreground, 0.5));
@@ -298,12 +312,12 @@ void paintPatternFigure(QPainter& painter, const QRectF& rect, const PatternFigu
         painter.drawRect(map);
         painter.setFont(layout.labelFont);
         paintLabels(painter, map, figure.tokens, layout.keyStep, true, theme);
-        if (i == 0)
+        if (first)
             paintLabels(painter, map, figure.tokens, layout.queryStep, false, theme);
         const QFontMetricsF m = metrics(layout.labelFont);
         painter.drawText(QRectF(map.left(), map.bottom() + kTick + 1 + widestLabel(figure.tokens, m) + 2, map.width(), m.height()),
                          Qt::AlignHCenter | Qt::AlignTop, QObject::tr("key"));
-        if (i == 0) {
+        if (first) {
             painter.save();
             painter.translate(rect.left() + kMargin + m.height() / 2, map.center().y());
             painter.rotate(-90);
@@ -325,7 +339,7 @@ void paintPatternFigure(QPainter& painter, const QRectF& rect, const PatternFigu
         }
         const auto [lower, upper] = attentionRange(figure.grids[0], figure.grids[1], bar.map, style);
         QString caption = attentionCaption(figure.transform);
-        if (!bar.shared)
+        if (!bar.shared && !figure.mhsaOnly)
             caption = (bar.map == 0 ? QObject::tr("Lorsa ") : QObject::tr("MHSA ")) + caption;
         paintBar(painter, bar.rect, ColourScale::Kind::Sequential, colourBarTicks(figure.transform, lower, upper), caption, theme);
     }

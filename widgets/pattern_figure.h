@@ -1,6 +1,6 @@
 #pragma once
-// The QK attention maps as a figure for a paper: Lorsa, MHSA and their difference side by side as
-// square-celled query x key maps, token labels thinned so that they never overlap, colour bars
+// The QK attention maps as a figure for a paper: Lorsa, MHSA and their difference side by side (the
+// MHSA map alone without a Lorsa) as square-celled query x key maps, token labels thinned so that they never overlap, colour bars
 // under the maps. Painted with QPainter alone (no QCustomPlot) so that the geometry is exact, text
 // stays text in SVG and PDF (one named font) and maps of up to kMaxVectorTokens tokens are vector
 // rectangles; larger maps are one image each, at cell resolution.
@@ -33,12 +33,16 @@ struct PatternFigure {
     std::array<CellGrid, 3> grids;   // Lorsa, MHSA, Lorsa - MHSA, each of T tokens
     std::array<QString, 3> titles;
     ColourTransform transform = ColourTransform::Linear;  ///< of the two attention maps
+    bool mhsaOnly = false;           ///< no Lorsa: only the MHSA map (grids[1]) is drawn
 };
+
+/// The maps \p figure draws, left to right (0 Lorsa, 1 MHSA, 2 difference).
+std::vector<int> shownMaps(const PatternFigure& figure);
 
 /// Where everything goes, in the coordinates of the rectangle laid out.
 struct PatternFigureLayout {
     double naturalHeight = 0;       ///< the height this width needs
-    std::array<QRectF, 3> maps;     ///< square
+    std::array<QRectF, 3> maps;     ///< square; empty for a map not shown
     std::array<QRectF, 3> titles;   ///< empty without titles
     struct Bar {
         QRectF rect;

@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QToolTip>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numeric>
@@ -22,8 +23,14 @@
 namespace lorsa {
 namespace {
 
-// Columns: Lorsa | MHSA | their shared scale | difference | its scale.
+// Columns: Lorsa | MHSA | their shared scale | difference | its scale; without a Lorsa: MHSA | scale.
 constexpr std::array<int, 3> kMapColumn{0, 1, 3};
+constexpr std::array<int, 3> kMhsaOnlyColumn{-1, 0, -1};
+
+bool mhsaOnly(const PromptAnalysis* analysis)
+{
+    return analysis && analysis->session && analysis->session->nOvHeads == 0;
+}
 
 /// Puts \p item on \p rect's axes, clipped to it, hidden until used.
 template <typename Item>
@@ -61,18 +68,14 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     p.differenceScale->axis()->setLabel(tr("Lorsa − MHSA"));
     auto* margins = new QCPMarginGroup(p.plot);
     for (int i = 0; i < 3; ++i) {
-        const int column = kMapColumn[static_cast<size_t>(i)];
         p.titles[static_cast<size_t>(i)] = new QCPTextElement(p.plot, QString(), QFont(font().family(), 9, QFont::Bold));
-        p.plot->plotLayout()->addElement(0, column, p.titles[static_cast<size_t>(i)]);
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
-        p.plot->plotLayout()->addElement(1, column, rect);
         // Equal margins above, below and right; only the first map carries query labels on its
         // left, and balanceMapWidths gives its column that much more room.
         rect->setMarginGroup(QCP::msRight | QCP::msTop | QCP::msBottom, margins);
         rect->axis(QCPAxis::atLeft)->setRangeReversed(true);
         rect->axis(QCPAxis::atBottom)->setTickLabelRotation(60);
-        rect->axis(QCPAxis::atLeft)->setLabel(i == 0 ? tr("query") : QString());
         rect->axis(QCPAxis::atBottom)->setLabel(tr("key"));
         for (QCPAxis* axis : rect->axes())
             axis->grid()->setVisible(false);
@@ -86,16 +89,10 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     }
     p.navigation = new MapNavigation(p.plot, {p.rects.begin(), p.rects.end()});
     p.navigation->onClick = [this](const MapCell& cell) { select(cell.query, cell.key); };
-    p.plot->plotLayout()->addElement(1, 2, p.patternScale);
-    p.plot->plotLayout()->addElement(1, 4, p.differenceScale);
-    p.plot->plotLayout()->setColumnStretchFactor(2, 0.01);
-    p.plot->plotLayout()->setColumnStretchFactor(4, 0.01);
-    p.plot->plotLayout()->setRowStretchFactor(0, 0.01);
+    arrangeMaps();
     applyPlotTheme(p.plot, Theme::fromPalette(palette()));
 
     m_ranking->setMaximumWidth(230);
-    m_ranking->setToolTip(tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is closer), "
-                             "with each head's induction score"));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(p.plot, 1);
@@ -132,6 +129,49 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
 
 PatternMapView::~PatternMapView() = default;
 
+const std::array<int, 3>& PatternMapView::mapColumns() const
+{
+    return m_mhsaOnly ? kMhsaOnlyColumn : kMapColumn;
+}
+
+void PatternMapView::arrangeMaps()
+{
+    // Every element leaves the layout and the shown ones come back in their columns: a hidden
+    // map would still take its column's room.
+    Plot& p = *m_plot;
+    QCPLayoutGrid* layout = p.plot->plotLayout();
+    for (QCPLayoutElement* element : layout->elements(false))
+        if (element)
+            layout->take(element);
+    layout->simplify();
+    const auto& columns = mapColumns();
+    bool first = true;
+    for (size_t i = 0; i < 3; ++i) {
+        const bool shown = columns[i] >= 0;
+        p.rects[i]->setVisible(shown);
+        p.titles[i]->setVisible(shown);
+        if (!shown)
+            continue;
+        layout->addElement(0, columns[i], p.titles[i]);
+        layout->addElement(1, columns[i], p.rects[i]);
+        p.rects[i]->axis(QCPAxis::atLeft)->setLabel(first ? tr("query") : QString());
+        p.rects[i]->axis(QCPAxis::atLeft)->setTickLabels(first);
+        first = false;
+    }
+    const int patternScaleColumn = m_mhsaOnly ? 1 : 2;
+    layout->addElement(1, patternScaleColumn, p.patternScale);
+    layout->setColumnStretchFactor(patternScaleColumn, 0.01);
+    p.differenceScale->setVisible(!m_mhsaOnly);
+    if (!m_mhsaOnly) {
+        layout->addElement(1, 4, p.differenceScale);
+        layout->setColumnStretchFactor(4, 0.01);
+    }
+    layout->setRowStretchFactor(0, 0.01);
+    m_ranking->setToolTip(m_mhsaOnly ? tr("The layer's MHSA heads with their induction and previous-token scores; click one to show it")
+                                     : tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is "
+                                          "closer), with each head's induction score"));
+}
+
 QCustomPlot* PatternMapView::plot() const
 {
     return m_plot->plot;
@@ -146,6 +186,10 @@ void PatternMapView::setResult(const ExplorerResultPtr& result)
                           m_detail->mhsaHead == detail->mhsaHead;
     m_analysis = analysis;
     m_detail = detail;
+    if (mhsaOnly(m_analysis.get()) != m_mhsaOnly) {
+        m_mhsaOnly = !m_mhsaOnly;
+        arrangeMaps();
+    }
     if (!sameMaps)
         rebuild();
     showMarks();
@@ -160,14 +204,16 @@ void PatternMapView::rebuild()
     if (m_analysis)
         for (const TokenInfo& token : m_analysis->tokens)
             labels << displayToken(token.text);
-    const int64_t tokens = d ? d->lorsaPattern.rows : 0;
+    const int64_t tokens = d ? d->mhsaPattern.rows : 0;
     // The maps follow when their grids are ready (at once up to kMaxCellsPerAxis tokens).
     p.reducer->request(
         tokens,
-        [detail = m_detail] {
+        [detail = m_detail, mhsaOnly = m_mhsaOnly] {
             const FloatMatrix empty;
-            const FloatMatrix& lorsa = detail ? detail->lorsaPattern : empty;
             const FloatMatrix& mhsa = detail ? detail->mhsaPattern : empty;
+            if (mhsaOnly)
+                return std::vector<CellGrid>{CellGrid(), cellGridOf(mhsa, true, QStringLiteral("MHSA pattern")), CellGrid()};
+            const FloatMatrix& lorsa = detail ? detail->lorsaPattern : empty;
             return std::vector<CellGrid>{cellGridOf(lorsa, true, QStringLiteral("Lorsa pattern")),
                                          cellGridOf(mhsa, true, QStringLiteral("MHSA pattern")),
                                          differenceGridOf(lorsa, mhsa, true, QStringLiteral("pattern difference"))};
@@ -182,9 +228,20 @@ void PatternMapView::rebuild()
             setTokenTicks(rect->axis(QCPAxis::atBottom), labels);
             setTokenTicks(rect->axis(QCPAxis::atLeft), labels);
         }
-        rect->axis(QCPAxis::atLeft)->setTickLabels(i == 0);
     }
-    if (d) {
+    if (d && m_mhsaOnly) {
+        const int32_t layer = m_analysis ? m_analysis->session->layer : 0;
+        p.titles[1]->setText(tr("MHSA head %1 (layer %2)").arg(d->mhsaHead).arg(layer));
+        const auto& scores = m_analysis->session->mhsaHeadScores;
+        for (int head = 0; head < static_cast<int>(scores.size()); ++head) {
+            const HeadScore& score = scores[static_cast<size_t>(head)];
+            auto* item = new QListWidgetItem(tr("MHSA %1   ind %2   prev %3").arg(head, 3).arg(score.induction, 0, 'f', 2)
+                                                 .arg(score.previousToken, 0, 'f', 2), m_ranking);
+            item->setData(Qt::UserRole, head);
+            item->setToolTip(headScoreText(tr("MHSA head %1").arg(head), score));
+            item->setSelected(head == d->mhsaHead);
+        }
+    } else if (d) {
         p.titles[0]->setText(tr("Lorsa head %1 (QK %2)").arg(d->lorsaHead).arg(d->qkHead));
         p.titles[1]->setText(tr("MHSA head %1").arg(d->mhsaHead));
         p.titles[2]->setText(tr("Lorsa − MHSA"));
@@ -226,7 +283,7 @@ void PatternMapView::showGrids(const std::vector<CellGrid>& grids, const QString
         return;
     }
     showCellGrid(p.maps[2], grids[2]);
-    p.shownTokens = grids[0].tokens;
+    p.shownTokens = grids[1].tokens;
     p.grids = grids;
     showPatternColours();
     showMarks();
@@ -260,6 +317,10 @@ void PatternMapView::hover(const QPointF& pos)
     };
     const QString text = key > query
         ? tr("query %1 %2 · key %3 %4<br>(after the query: masked)").arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
+        : m_mhsaOnly
+        ? tr("query %1 <code>%2</code> · key %3 <code>%4</code><br>MHSA %5")
+              .arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
+              .arg(m_detail->mhsaPattern.at(query, key), 0, 'g', 6)
         : tr("query %1 <code>%2</code> · key %3 <code>%4</code><br>Lorsa %5<br>MHSA %6<br>difference %7")
               .arg(query).arg(tokenText(query).toHtmlEscaped()).arg(key).arg(tokenText(key).toHtmlEscaped())
               .arg(m_detail->lorsaPattern.at(query, key), 0, 'g', 6).arg(m_detail->mhsaPattern.at(query, key), 0, 'g', 6)
@@ -273,14 +334,19 @@ void PatternMapView::balanceMapWidths()
     // Column widths follow the stretch factors: make them the maps' outer widths for equal inner
     // ones. The next layout changes nothing, so this settles after one more replot.
     Plot& p = *m_plot;
+    const auto& columns = mapColumns();
+    const double shown = static_cast<double>(std::count_if(columns.begin(), columns.end(), [](int c) { return c >= 0; }));
     double inner = 0;
-    for (QCPAxisRect* rect : p.rects)
-        inner += rect->width() / 3.0;
+    for (size_t i = 0; i < 3; ++i)
+        if (columns[i] >= 0)
+            inner += p.rects[i]->width() / shown;
     bool changed = false;
     for (size_t i = 0; i < 3; ++i) {
+        const int column = columns[i];
+        if (column < 0)
+            continue;
         const QMargins margins = p.rects[i]->margins();
         const double outer = inner + margins.left() + margins.right();
-        const int column = kMapColumn[i];
         if (std::abs(p.plot->plotLayout()->columnStretchFactors().value(column) - outer) > 1) {
             p.plot->plotLayout()->setColumnStretchFactor(column, outer);
             changed = true;

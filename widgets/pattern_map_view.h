@@ -6,7 +6,8 @@
 // closer). Clicking a ranked head shows it. The maps zoom and pan together (wheel, drag; reset by a
 // double-click or the context menu); a click on a cell selects its query and marks its key; the
 // selected query's row is outlined. The attention maps' colour scale (linear, square root, log)
-// is chosen in the context menu and used by exported figures too.
+// is chosen in the context menu and used by exported figures too. Without a Lorsa (model-only)
+// the selected MHSA head's map is shown alone, and the list holds the layer's heads with scores.
 
 #include "model/engine/analysis.h"
 #include "widgets/analysis_view.h"
@@ -17,6 +18,8 @@
 #include <QPoint>
 #include <QPointer>
 #include <QWidget>
+
+#include <array>
 
 class QCustomPlot;
 class QAction;
@@ -35,6 +38,8 @@ public:
 
     void setResult(const ExplorerResultPtr& result) override;
     QWidget* widget() override { return this; }
+    /// Without a Lorsa it shows the model's own attention.
+    bool needsLorsa() const override { return false; }
 
     QCustomPlot* plot() const;
     QListWidget* mhsaRanking() const { return m_ranking; }
@@ -61,6 +66,11 @@ protected:
 
 private:
     struct Plot;
+    /// The layout column of each map (Lorsa, MHSA, difference); -1 for a hidden one.
+    const std::array<int, 3>& mapColumns() const;
+    /// Puts the shown maps and colour bars into the plot's layout: all three with a Lorsa, the
+    /// MHSA map alone without one.
+    void arrangeMaps();
     void rebuild();
     /// The three maps' grids (Lorsa, MHSA, difference) once reduced, or why they could not be.
     void showGrids(const std::vector<CellGrid>& grids, const QString& error);
@@ -81,6 +91,7 @@ private:
     std::unique_ptr<Plot> m_plot;
     QListWidget* m_ranking;
     ColourTransform m_transform = ColourTransform::Linear;
+    bool m_mhsaOnly = false;  // no Lorsa: the MHSA map alone, its heads listed with their scores
     QPoint m_markedCell{-1, -1};  // (query, key) last clicked
     QAction* m_resetZoom = nullptr;
     QMenu* m_scaleMenu = nullptr;

@@ -22,6 +22,7 @@ PatternFigure PatternMapView::figure() const
     const Plot& p = *m_plot;
     PatternFigure figure;
     figure.transform = m_transform;
+    figure.mhsaOnly = m_mhsaOnly;
     if (p.grids.size() != 3)
         return figure;
     for (size_t i = 0; i < 3; ++i) {
@@ -51,20 +52,28 @@ void PatternMapView::renderStyledFigure(QCPPainter& painter, const QRectF& rect,
 DataTable PatternMapView::figureData() const
 {
     DataTable table;
-    table.columns = {QStringLiteral("query"), QStringLiteral("key"), QStringLiteral("query_token"), QStringLiteral("key_token"),
-        QStringLiteral("lorsa"), QStringLiteral("mhsa"), QStringLiteral("difference")};
+    table.columns = {QStringLiteral("query"), QStringLiteral("key"), QStringLiteral("query_token"), QStringLiteral("key_token")};
+    table.columns += m_mhsaOnly ? QStringList{QStringLiteral("mhsa")}
+                                : QStringList{QStringLiteral("lorsa"), QStringLiteral("mhsa"), QStringLiteral("difference")};
     table.meta = provenance(m_analysis.get(), figureName());
     const HeadDetail* d = m_detail.get();
     if (!d)
         return table;
-    table.meta[QStringLiteral("lorsa_head")] = d->lorsaHead;
-    table.meta[QStringLiteral("qk_head")] = d->qkHead;
-    table.meta[QStringLiteral("mhsa_head")] = d->mhsaHead;
-    table.meta[QStringLiteral("mhsa_similarity")] = QStringLiteral("mean Jensen-Shannon distance of rows");
     const int64_t n = m_plot->shownTokens;
     auto tokenText = [this](int64_t t) {
         return m_analysis && static_cast<size_t>(t) < m_analysis->tokens.size() ? QString::fromStdString(m_analysis->tokens[static_cast<size_t>(t)].text) : QString();
     };
+    table.meta[QStringLiteral("mhsa_head")] = d->mhsaHead;
+    if (m_mhsaOnly) {
+        for (int64_t q = 0; q < n; ++q)
+            for (int64_t k = 0; k <= q; ++k)
+                table.rows.append({static_cast<qlonglong>(q), static_cast<qlonglong>(k), tokenText(q), tokenText(k),
+                    static_cast<double>(d->mhsaPattern.at(q, k))});
+        return table;
+    }
+    table.meta[QStringLiteral("lorsa_head")] = d->lorsaHead;
+    table.meta[QStringLiteral("qk_head")] = d->qkHead;
+    table.meta[QStringLiteral("mhsa_similarity")] = QStringLiteral("mean Jensen-Shannon distance of rows");
     for (int64_t q = 0; q < n; ++q)
         for (int64_t k = 0; k <= q; ++k)
             table.rows.append({static_cast<qlonglong>(q), static_cast<qlonglong>(k), tokenText(q), tokenText(k),

@@ -61,6 +61,14 @@ void TokenHeatmapView::setResult(const ExplorerResultPtr& result)
     recompute();
 }
 
+HeatmapQuantity TokenHeatmapView::shownQuantity() const
+{
+    // Without a Lorsa the model's own attention is all there is to colour by.
+    if (m_analysis && m_analysis->session && m_analysis->session->nOvHeads == 0)
+        return HeatmapQuantity::MhsaAttention;
+    return m_selection ? m_selection->quantity() : HeatmapQuantity::HeadActivation;
+}
+
 std::optional<int> TokenHeatmapView::constantActiveCount() const
 {
     // Token 0 (BOS with most Lorsas) is left out: a sink may keep fewer heads there.
@@ -74,10 +82,7 @@ QString TokenHeatmapView::quantityCaption() const
 {
     const int head = m_selection ? m_selection->lorsaHead() : 0;
     const int query = m_selection ? m_selection->queryToken() : 0;
-    // Every quantity comes from a Lorsa (MHSA attention too: the Lorsa's head detail carries it).
-    if (m_analysis && m_analysis->session && m_analysis->session->nOvHeads == 0)
-        return tr("Tokens only: no Lorsa loaded to colour them by");
-    switch (m_selection ? m_selection->quantity() : HeatmapQuantity::HeadActivation) {
+    switch (shownQuantity()) {
     case HeatmapQuantity::HeadActivation:
         return tr("Activation of Lorsa head %1").arg(head);
     case HeatmapQuantity::ActiveHeadCount:
@@ -87,7 +92,10 @@ QString TokenHeatmapView::quantityCaption() const
     case HeatmapQuantity::LorsaAttention:
         return tr("Lorsa attention of QK head %1 from token %2").arg(m_detail ? m_detail->qkHead : 0).arg(query);
     case HeatmapQuantity::MhsaAttention:
-        return tr("MHSA head %1 attention from token %2").arg(m_selection ? m_selection->mhsaHead() : 0).arg(query);
+        return tr("MHSA head %1 (layer %2) attention from token %3")
+            .arg(m_detail ? m_detail->mhsaHead : 0)
+            .arg(m_analysis && m_analysis->session ? m_analysis->session->layer : 0)
+            .arg(query);
     }
     return {};
 }
@@ -97,7 +105,7 @@ void TokenHeatmapView::recompute()
     const size_t n = m_analysis ? m_analysis->tokens.size() : 0;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     m_values.assign(n, nan);
-    const HeatmapQuantity quantity = m_selection ? m_selection->quantity() : HeatmapQuantity::HeadActivation;
+    const HeatmapQuantity quantity = shownQuantity();
     const int head = m_selection ? m_selection->lorsaHead() : 0;
     const int64_t query = m_selection ? m_selection->queryToken() : 0;
     if (n > 0) {

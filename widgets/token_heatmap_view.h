@@ -17,6 +17,7 @@ namespace lorsa {
 
 class ColourLegend;
 class SelectionModel;
+enum class HeatmapQuantity;
 
 class TokenHeatmapView : public QAbstractScrollArea, public AnalysisView {
     Q_OBJECT
@@ -51,6 +52,8 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    /// The selection's quantity; without a Lorsa always the MHSA head's attention.
+    HeatmapQuantity shownQuantity() const;
     /// The number of active heads when it is the same at every token after the first (top-k).
     std::optional<int> constantActiveCount() const;
     void recompute();

@@ -15,11 +15,12 @@ void addHeadsCommand(CLI::App& app, Streams streams)
 {
     struct Flags {
         EngineFlags engine;
+        int64_t repeatLength = kHeadScoreRepeatLength;
         bool json = false;
     };
     const std::string description =
         "Score every attention head (and Lorsa QK head) as induction, previous-token, duplicate-token and first-token head.\n"
-        "Probe: " + std::to_string(kHeadScoreSequences) + " sequences [BOS, r_1..r_n, r_1..r_n], n = min(" +
+        "Probe: " + std::to_string(kHeadScoreSequences) + " sequences [BOS, r_1..r_n, r_1..r_n], n = min(--repeat-length " +
         std::to_string(kHeadScoreRepeatLength) + ", (context - 1) / 2), r_i distinct random ordinary tokens "
         "(std::mt19937_64, seed " + std::to_string(kHeadScoreSeed) + ").\n"
         "induction = mean attention from each position of the second copy to the token after that token's first occurrence;\n"
@@ -28,10 +29,13 @@ void addHeadsCommand(CLI::App& app, Streams streams)
     auto* command = app.add_subcommand("heads", description);
     auto flags = std::make_shared<Flags>();
     flags->engine.addTo(*command);
+    command->add_option("--repeat-length", flags->repeatLength, "n, the probe's repeat length: larger scores heads at longer range")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t(2), int64_t(1) << 20));
     command->add_flag("--json", flags->json, R"(print a JSON list of {"kind", "layer", "head", "induction", "previous_token", "duplicate_token", "first_token"})");
     command->callback([flags, streams] {
         const Engine engine(flags->engine.toOptions());
-        const auto scores = computeHeadScores(engine);
+        const auto scores = computeHeadScores(engine, std::nullopt, {}, flags->repeatLength);
         if (flags->json) {
             auto list = nlohmann::ordered_json::array();
             for (const auto& s : scores)

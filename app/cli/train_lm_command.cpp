@@ -67,6 +67,8 @@ void addTrainLmCommand(CLI::App& app, Streams streams)
     command->add_option("--threads", flags->threads, "CPU threads (0 = all cores)")->capture_default_str();
     command->add_option("--checkpoint-every", flags->options.checkpointEvery, "also save the model every N steps (0: at the end)")
         ->capture_default_str();
+    command->add_option("--continue-from", o.continueFrom,
+                        "a model folder from train-lm to continue training (same shape; --n-ctx may be larger)");
     command->add_option("--print-every", flags->printEvery, "progress line every N steps")->capture_default_str();
     command->callback([flags, streams] {
         auto options = flags->options;

@@ -127,7 +127,7 @@ void AnalysisWorker::open(quint64 generation, const EngineOptions& requested)
     });
 }
 
-void AnalysisWorker::switchLorsa(quint64 generation, int layer, const QString& variant)
+void AnalysisWorker::switchLayer(quint64 generation, int layer, const QString& variant)
 {
     if (!isCurrent(Channel::Load, generation)) {
         Q_EMIT loadCancelled(generation);
@@ -137,7 +137,7 @@ void AnalysisWorker::switchLorsa(quint64 generation, int layer, const QString& v
         if (!m_session)
             throw Error(ErrorKind::InvalidInput, "no model is loaded: open a model folder first");
         Q_EMIT loadProgress(generation, 0.0, QStringLiteral("Lorsa of layer %1").arg(layer));
-        const auto& info = m_session->switchLorsa(layer, variant.toStdString(), cancelCheck(Channel::Load, generation));
+        const auto& info = m_session->switchLayer(layer, variant.toStdString(), cancelCheck(Channel::Load, generation));
         // The last prompt's Lorsa results belong to the old layer: head queries wait for a new analysis.
         m_promptGeneration = 0;
         Q_EMIT loadProgress(generation, 1.0, QStringLiteral("ready"));

@@ -54,9 +54,10 @@ public Q_SLOTS:
     /// Loads the model (and Lorsa, when \p options.lorsaDir is set). The previous session stays
     /// usable when loading fails or is cancelled.
     void open(quint64 generation, const lorsa::EngineOptions& options);
-    /// Opens another Lorsa of the loaded set (ExplorerSession::switchLorsa) on the Load channel;
-    /// reports loaded() with the new info, or failed() keeping the current Lorsa.
-    void switchLorsa(quint64 generation, int layer, const QString& variant);
+    /// Opens another Lorsa of the loaded set, or without a Lorsa another model layer
+    /// (ExplorerSession::switchLayer), on the Load channel; reports loaded() with the new info,
+    /// or failed() keeping the current layer.
+    void switchLayer(quint64 generation, int layer, const QString& variant);
     /// ExplorerSession::explore: the prompt analysed and \p intent resolved into one result.
     void explore(quint64 generation, const QString& text, bool prependBos, const lorsa::SelectionIntent& intent);
     /// ExplorerSession::reselect: \p current's prompt with \p selection; skipped when \p current

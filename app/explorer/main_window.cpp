@@ -193,6 +193,7 @@ void MainWindow::buildToolBar()
     m_bos->setObjectName(QStringLiteral("prependBos"));
     m_bos->setChecked(true);
     m_quantity = new QComboBox(this);
+    m_quantity->setObjectName(QStringLiteral("heatmapQuantity"));
     m_quantity->addItem(tr("Head activation"), int(HeatmapQuantity::HeadActivation));
     m_quantity->addItem(tr("Active heads (L0)"), int(HeatmapQuantity::ActiveHeadCount));
     m_quantity->addItem(tr("Lorsa attention from query"), int(HeatmapQuantity::LorsaAttention));
@@ -206,16 +207,16 @@ void MainWindow::buildToolBar()
     bar->addSeparator();
     m_layer = new QComboBox(this);
     m_layer->setObjectName(QStringLiteral("lorsaLayer"));
-    m_layer->setToolTip(tr("The Lorsa of another layer from the opened set (loaded on the worker; the model stays)"));
     auto* layerBox = new QWidget(this);
     auto* layerRow = new QHBoxLayout(layerBox);
     layerRow->setContentsMargins(0, 0, 0, 0);
-    layerRow->addWidget(new QLabel(tr(" Lorsa "), layerBox));
+    m_layerLabel = new QLabel(layerBox);
+    layerRow->addWidget(m_layerLabel);
     layerRow->addWidget(m_layer);
     m_layerAction = bar->addWidget(layerBox);
     m_layerAction->setObjectName(QStringLiteral("lorsaLayerAction"));
     m_layerAction->setVisible(false);
-    connect(m_layer, &QComboBox::activated, this, &MainWindow::switchLorsa);
+    connect(m_layer, &QComboBox::activated, this, &MainWindow::switchLayer);
     bar->addWidget(new QLabel(tr(" Colour tokens by "), this));
     bar->addWidget(m_quantity);
 
@@ -492,14 +493,27 @@ void MainWindow::showSessionInfo()
                                             : tr("%1 + %2 (layer %3) — Lorsa Explorer")
                                                   .arg(model, QString::fromStdString(m_info.lorsaName))
                                                   .arg(m_info.layer));
-    // The layer selector lists the set's Lorsas; a single Lorsa needs none.
+    // The layer selector lists the set's Lorsas (a single Lorsa needs none) or, without a Lorsa,
+    // the model's layers whose attention the maps show. Each item holds its layer and variant.
     m_layer->clear();
+    const bool modelOnly = m_info.lorsaName.empty();
+    if (modelOnly) {
+        for (int32_t layer = 0; layer < m_info.nLayers; ++layer)
+            m_layer->addItem(tr("layer %1").arg(layer), QVariantList{layer, QString()});
+        m_layer->setCurrentIndex(m_info.layer);
+    }
     for (const auto& offer : m_info.lorsaOffers) {
-        m_layer->addItem(tr("layer %1 · %2").arg(offer.layer).arg(QString::fromStdString(offer.variant)));
+        m_layer->addItem(tr("layer %1 · %2").arg(offer.layer).arg(QString::fromStdString(offer.variant)),
+                         QVariantList{offer.layer, QString::fromStdString(offer.variant)});
         if (offer.path == m_info.lorsaPath)
             m_layer->setCurrentIndex(m_layer->count() - 1);
     }
-    m_layerAction->setVisible(m_info.lorsaOffers.size() > 1);
+    // Without a Lorsa the tokens are coloured by the selected MHSA head's attention only.
+    m_quantity->setEnabled(!modelOnly);
+    m_layerLabel->setText(modelOnly ? tr(" MHSA of ") : tr(" Lorsa "));
+    m_layer->setToolTip(modelOnly ? tr("The model layer whose attention heads the maps show (no Lorsa loaded)")
+                                  : tr("The Lorsa of another layer from the opened set (loaded on the worker; the model stays)"));
+    m_layerAction->setVisible(m_layer->count() > 1);
     // Which token "Prepend BOS" adds matters: Qwen tokenizers add none themselves, and the
     // Lorsas of a release were trained with one convention or the other.
     const auto bos = QString::fromStdString(m_info.bosToken);
@@ -510,15 +524,20 @@ void MainWindow::showSessionInfo()
                                          "trained with one convention: compare the FVU with and without it.").arg(bos));
 }
 
-void MainWindow::switchLorsa(int offer)
+void MainWindow::switchLayer(int item)
 {
-    if (offer < 0 || offer >= static_cast<int>(m_info.lorsaOffers.size()) || m_info.lorsaOffers[size_t(offer)].path == m_info.lorsaPath)
+    const QVariantList chosen = m_layer->itemData(item).toList();
+    if (chosen.size() != 2)
         return;
-    const auto& chosen = m_info.lorsaOffers[size_t(offer)];
+    const int layer = chosen[0].toInt();
+    const QString variant = chosen[1].toString();
+    const bool modelOnly = m_info.lorsaName.empty();
+    if (layer == m_info.layer && variant.toStdString() == m_info.lorsaVariant)
+        return;
     m_pendingModelDir = m_modelDir;
     m_pendingLorsaDir = m_lorsaDir;
-    m_loadStatus->start(tr("Loading the Lorsa of layer %1…").arg(chosen.layer));
-    m_loadGeneration = m_worker->switchLorsa(chosen.layer, QString::fromStdString(chosen.variant));
+    m_loadStatus->start(modelOnly ? tr("Scoring the heads of layer %1…").arg(layer) : tr("Loading the Lorsa of layer %1…").arg(layer));
+    m_loadGeneration = m_worker->switchLayer(layer, variant);
 }
 
 void MainWindow::updateStatus()

@@ -127,7 +127,8 @@ private:
     void moveHead(int step);
     void updateStatus();
     void showSessionInfo();
-    void switchLorsa(int offer);
+    /// Switches to the layer (and variant) of item \p item of the layer selector.
+    void switchLayer(int item);
     // main_window_files.cpp: menus, folders, recent list, settings, export, theme
     void buildMenus();
     void addRecent(const QString& modelDir, const QString& lorsaDir);
@@ -182,8 +183,9 @@ private:
     QComboBox* m_dtype = nullptr;
     QComboBox* m_quantity = nullptr;
     QCheckBox* m_bos = nullptr;
-    QComboBox* m_layer = nullptr;        // the Lorsas of an opened set
-    QAction* m_layerAction = nullptr;    // shown only when the set offers more than one
+    QComboBox* m_layer = nullptr;        // the Lorsas of an opened set, or the model's layers without one
+    QLabel* m_layerLabel = nullptr;
+    QAction* m_layerAction = nullptr;    // shown only when there is more than one to choose
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_timeLabel = nullptr;
     QMenu* m_recentMenu = nullptr;

@@ -27,10 +27,10 @@ quint64 WorkerThread::open(const EngineOptions& options)
     return generation;
 }
 
-quint64 WorkerThread::switchLorsa(int layer, const QString& variant)
+quint64 WorkerThread::switchLayer(int layer, const QString& variant)
 {
     const quint64 generation = m_worker->issue(AnalysisWorker::Channel::Load);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, layer, variant] { worker->switchLorsa(generation, layer, variant); },
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, generation, layer, variant] { worker->switchLayer(generation, layer, variant); },
                               Qt::QueuedConnection);
     return generation;
 }

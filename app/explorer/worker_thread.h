@@ -21,7 +21,7 @@ public:
 
     /// Each returns the request's generation.
     quint64 open(const EngineOptions& options);
-    quint64 switchLorsa(int layer, const QString& variant);
+    quint64 switchLayer(int layer, const QString& variant);
     quint64 explore(const QString& text, bool prependBos, const SelectionIntent& intent);
     quint64 reselect(const ExplorerResultPtr& current, const Selection& selection);
     quint64 intervene(quint64 analysisGeneration, const std::map<int32_t, float>& scales, int queryToken);

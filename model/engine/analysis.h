@@ -77,7 +77,7 @@ struct SessionConstants {
     std::string lorsaPath;
     std::string modelConfigHash;                         ///< fingerprint.h: FNV-1a of config.json, hex
     std::string lorsaConfigHash;
-    int32_t layer = 0;                                   ///< the Lorsa's layer
+    int32_t layer = 0;                                   ///< the Lorsa's layer (model-only: the layer shown)
     int32_t nMhsaHeads = 0;
     int32_t nQkHeads = 0;
     int32_t nOvHeads = 0;                                ///< 0 without a Lorsa
@@ -115,7 +115,8 @@ struct PromptAnalysis {
     int64_t truncatedFrom = 0;
 };
 
-/// Everything that depends on one selected Lorsa head, MHSA head and query token.
+/// Everything that depends on one selected Lorsa head, MHSA head and query token. Without a
+/// Lorsa (SessionConstants::nOvHeads == 0) only mhsaHead, queryToken and mhsaPattern are filled.
 struct HeadDetail {
     uint64_t generation = 0;
     int32_t lorsaHead = 0;

@@ -13,7 +13,7 @@ namespace lorsa {
 struct ExplorerResult {
     uint64_t generation = 0;     ///< the request's
     PromptAnalysisPtr analysis;  ///< shared by every result about the same prompt
-    HeadDetailPtr detail;        ///< of `selection`; null without a Lorsa
+    HeadDetailPtr detail;        ///< of `selection` (without a Lorsa: the MHSA head's pattern only)
     Selection selection;         ///< what the request resolved to (detail->mhsaHead names the MHSA head shown)
 };
 using ExplorerResultPtr = std::shared_ptr<const ExplorerResult>;

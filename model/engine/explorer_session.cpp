@@ -127,6 +127,8 @@ struct ExplorerSession::State {
     }
     /// Fills info and the token attributions for the engine's current Lorsa.
     void describeLorsa(const CancelCheck& cancelled);
+    /// Without a Lorsa: info for showing the MHSA attention of \p layer.
+    void describeModelLayer(int32_t layer, const CancelCheck& cancelled);
     /// constants, from info and the engine's current Lorsa.
     void buildConstants();
 };
@@ -177,13 +179,15 @@ std::unique_ptr<ExplorerSession> ExplorerSession::open(const EngineOptions& opti
     if (const auto bos = bosTokenFor(engine.tokenizer(), config.bosTokenId))
         info.bosToken = engine.tokenizer().tokenText(*bos);
     state.runner = std::make_unique<PromptRunner>(engine, engine.lorsa() ? engine.lorsa()->config().layer : 0);
+    if (options.progress)
+        options.progress(1.0, "scoring heads");
     if (engine.lorsa()) {
         for (const auto& entry : lorsaSet)
             if (entry.problem.empty())
                 info.lorsaOffers.push_back({static_cast<int32_t>(entry.layer), entry.variant, entry.dir.string()});
-        if (options.progress)
-            options.progress(1.0, "scoring heads");
         state.describeLorsa(cancelled);
+    } else {
+        state.describeModelLayer(0, cancelled);
     }
     state.buildConstants();
     return session;
@@ -233,10 +237,27 @@ void ExplorerSession::State::describeLorsa(const CancelCheck& cancelled)
     info.headScores = computeHeadScores(*engine, sae.config().layer, cancelled);
 }
 
-const SessionInfo& ExplorerSession::switchLorsa(int32_t layer, const std::string& variant, const CancelCheck& cancelled)
+void ExplorerSession::State::describeModelLayer(int32_t layer, const CancelCheck& cancelled)
+{
+    auto scores = computeHeadScores(*engine, layer, cancelled);
+    info.layer = layer;
+    info.headScores = std::move(scores);
+}
+
+const SessionInfo& ExplorerSession::switchLayer(int32_t layer, const std::string& variant, const CancelCheck& cancelled)
 {
     auto& state = *m_state;
-    state.requireLorsa();
+    if (!state.engine->lorsa()) {
+        checkIndex(layer, state.info.nLayers, "layer");
+        if (layer == state.info.layer)
+            return state.info;
+        c10::InferenceMode guard;
+        state.describeModelLayer(layer, cancelled);
+        state.buildConstants();
+        state.runner->changeLayer(layer);
+        state.lastAnalysis.reset();
+        return state.info;
+    }
     LorsaChoice choice;
     choice.layer = layer;
     choice.variant = variant;
@@ -351,11 +372,9 @@ ExplorerResultPtr ExplorerSession::explore(const std::string& text, bool prepend
     auto result = std::make_shared<ExplorerResult>();
     result->generation = generation;
     result->analysis = analyze(text, prependBos, generation, cancelled);
-    const auto* sae = m_state->engine->lorsa();
     result->selection = resolveSelection(*result->analysis, intent);
-    if (sae)
-        result->detail = headDetail(result->selection.lorsaHead, result->selection.mhsaHead, result->selection.queryToken, generation,
-                                    cancelled);
+    result->detail = headDetail(result->selection.lorsaHead, result->selection.mhsaHead, result->selection.queryToken, generation,
+                                cancelled);
     return result;
 }
 
@@ -368,8 +387,7 @@ ExplorerResultPtr ExplorerSession::reselect(const ExplorerResultPtr& current, co
     result->generation = generation;
     result->analysis = current->analysis;
     result->selection = selection;
-    if (m_state->engine->lorsa())
-        result->detail = headDetail(selection.lorsaHead, selection.mhsaHead, selection.queryToken, generation, cancelled);
+    result->detail = headDetail(selection.lorsaHead, selection.mhsaHead, selection.queryToken, generation, cancelled);
     return result;
 }
 
@@ -382,11 +400,8 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
     };
     auto& state = *m_state;
     state.requirePrompt();
-    state.requireLorsa();
-    const auto& sae = *state.engine->lorsa();
     const auto& run = state.prompt();
     const auto tokenCount = run.tokens.size(1);
-    checkIndex(lorsaHead, sae.config().nOvHeads, "Lorsa head");
     checkIndex(queryToken, tokenCount, "token");
     if (mhsaHead)
         checkIndex(*mhsaHead, state.info.nMhsaHeads, "MHSA head");
@@ -394,8 +409,15 @@ HeadDetailPtr ExplorerSession::headDetail(int32_t lorsaHead, std::optional<int32
 
     auto detail = std::make_shared<HeadDetail>();
     detail->generation = generation;
-    detail->lorsaHead = lorsaHead;
     detail->queryToken = queryToken;
+    if (!state.engine->lorsa()) {
+        detail->mhsaHead = mhsaHead.value_or(0);
+        detail->mhsaPattern = toMatrix(run.attentionPattern.select(0, detail->mhsaHead));
+        return detail;
+    }
+    const auto& sae = *state.engine->lorsa();
+    checkIndex(lorsaHead, sae.config().nOvHeads, "Lorsa head");
+    detail->lorsaHead = lorsaHead;
     auto head = headPatterns(sae, run.lorsaInput, run.featureActs, lorsaHead, stopIfCancelled);
     detail->qkHead = head.qkHead;
     detail->headActivation = std::move(head.activation);

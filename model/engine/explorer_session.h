@@ -43,8 +43,8 @@ struct SessionInfo {
     int32_t nQkHeads = 0;
     int32_t nOvHeads = 0;
     int64_t maxTokens = 0;
-    /// Head scores (head_scores.h) of the Lorsa layer's MHSA heads and of every Lorsa QK head;
-    /// empty without a Lorsa.
+    /// Head scores (head_scores.h) of the layer's MHSA heads and of every Lorsa QK head. Without
+    /// a Lorsa, `layer` is the model layer whose attention the session shows (switchLayer).
     std::vector<HeadScore> headScores;
 };
 
@@ -102,10 +102,12 @@ public:
     /// Tokenizes \p text without running it and without a length limit.
     std::vector<TokenInfo> tokenize(const std::string& text, bool prependBos) const;
 
-    /// Opens another Lorsa of the set (by layer and variant) in place of the current one. The
-    /// model and its caches stay; the next analysis recomputes the last prompt's Lorsa side
-    /// from the lower of the two layers. On error the current Lorsa stays. Returns the new info.
-    const SessionInfo& switchLorsa(int32_t layer, const std::string& variant, const CancelCheck& cancelled = {});
+    /// With a Lorsa: opens another Lorsa of the set (by layer and variant) in place of the
+    /// current one. Without one (model-only): shows the MHSA attention of model layer \p layer
+    /// (\p variant unused). The model and its caches stay; the next analysis recomputes the last
+    /// prompt from the lower of the two layers. On error the current layer stays. Returns the
+    /// new info.
+    const SessionInfo& switchLayer(int32_t layer, const std::string& variant, const CancelCheck& cancelled = {});
 
     /// Tokenizes and runs \p text, keeping what head queries need. Throws Error(InvalidInput)
     /// for an empty, invalid or too long prompt (longer than the model's context; a prompt
@@ -114,7 +116,7 @@ public:
     PromptAnalysisPtr analyze(const std::string& text, bool prependBos, uint64_t generation, const CancelCheck& cancelled = {});
 
     /// One explorer request: analyze() \p text, resolve \p intent on it (resolveSelection) and
-    /// compute the resolved selection's headDetail() (none without a Lorsa): one immutable result.
+    /// compute the resolved selection's headDetail(): one immutable result.
     ExplorerResultPtr explore(const std::string& text, bool prependBos, const SelectionIntent& intent, uint64_t generation,
                               const CancelCheck& cancelled = {});
 
@@ -125,8 +127,10 @@ public:
 
     /// Patterns, z-pattern and token attributions of one Lorsa head on the last analysed prompt.
     /// \p mhsaHead defaults to the MHSA head whose pattern is closest (mean Jensen-Shannon
-    /// distance of rows). Throws Error(InvalidInput) for out-of-range indices or no prompt yet.
-    /// \p cancelled is polled between its stages (patterns, z-pattern, similarities).
+    /// distance of rows). Without a Lorsa (model-only) only mhsaHead (default 0), queryToken and
+    /// mhsaPattern are filled and \p lorsaHead is ignored. Throws Error(InvalidInput) for
+    /// out-of-range indices or no prompt yet. \p cancelled is polled between its stages
+    /// (patterns, z-pattern, similarities).
     HeadDetailPtr headDetail(int32_t lorsaHead, std::optional<int32_t> mhsaHead, int32_t queryToken, uint64_t generation,
                              const CancelCheck& cancelled = {});
 

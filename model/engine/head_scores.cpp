@@ -88,20 +88,20 @@ std::vector<HeadScore> HeadScoreAccumulator::scores(const std::string& kind, int
     return out;
 }
 
-HeadScoreProbe headScoreProbe(const Engine& engine)
+HeadScoreProbe headScoreProbe(const Engine& engine, int64_t repeatLength)
 {
     const auto& tokenizer = engine.tokenizer();
     const auto& config = engine.model().config();
     const auto bos = bosTokenFor(tokenizer, config.bosTokenId);
     const int64_t room = engine.maxTokens() - (bos ? 1 : 0);
-    const int64_t n = std::min<int64_t>(kHeadScoreRepeatLength, room / 2);
+    const int64_t n = std::min<int64_t>(repeatLength, room / 2);
     std::vector<int64_t> pool;
     for (int64_t id = 0; id < std::min(tokenizer.vocabSize(), config.vocabSize); ++id)
         if (!tokenizer.isSpecial(id) && id != bos)
             pool.push_back(id);
     if (n < 2 || static_cast<int64_t>(pool.size()) < n)
         throw Error(ErrorKind::Unsupported, "model '" + config.name + "' is too small for head scores (needs " +
-                                                std::to_string(2 * kHeadScoreRepeatLength) + " positions and as many ordinary tokens)");
+                                                std::to_string(2 * repeatLength) + " positions and as many ordinary tokens)");
     std::mt19937_64 random(kHeadScoreSeed);
     const int64_t length = 2 * n + (bos ? 1 : 0);
     std::vector<int64_t> ids;
@@ -124,10 +124,11 @@ HeadScoreProbe headScoreProbe(const Engine& engine)
     return probe;
 }
 
-std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int64_t> onlyLayer, const std::function<bool()>& cancelled)
+std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int64_t> onlyLayer, const std::function<bool()>& cancelled,
+                                         int64_t repeatLength)
 {
     c10::InferenceMode guard;
-    const auto probe = headScoreProbe(engine);
+    const auto probe = headScoreProbe(engine, repeatLength);
     const auto& config = engine.model().config();
     const auto* lorsa = engine.lorsa();
     if (onlyLayer && (*onlyLayer < 0 || *onlyLayer >= config.nLayers))

@@ -5,7 +5,8 @@
 ///
 /// Definitions (fixed so that anyone can reproduce a claim):
 ///  - Probe sequences: kHeadScoreSequences = 16 sequences [BOS, r_1..r_n, r_1..r_n] with
-///    n = min(kHeadScoreRepeatLength = 50, (max tokens - 1) / 2); r_1..r_n are drawn without
+///    n = min(kHeadScoreRepeatLength = 50, (max tokens - 1) / 2) (or another repeat length, to
+///    score heads at longer range); r_1..r_n are drawn without
 ///    replacement (distinct within a sequence) from the tokenizer's non-special ids below the
 ///    model's vocabulary, by std::mt19937_64 seeded with kHeadScoreSeed = 0. Without a BOS
 ///    token the sequence is [r_1..r_n, r_1..r_n].
@@ -58,12 +59,13 @@ struct HeadScoreProbe {
     at::Tensor tokens;  // [S,T] int64
     int64_t secondCopyStart = 0;
 };
-HeadScoreProbe headScoreProbe(const Engine& engine);
+HeadScoreProbe headScoreProbe(const Engine& engine, int64_t repeatLength = kHeadScoreRepeatLength);
 
 /// Scores every MHSA head of every layer (of \p onlyLayer alone when given: the forward then
-/// stops there) and, when the engine holds a Lorsa, every Lorsa QK head. \p cancelled is polled
-/// between passes; true abandons the work with Error(Cancelled).
+/// stops there) and, when the engine holds a Lorsa, every Lorsa QK head, on probes of
+/// \p repeatLength (capped by the context). \p cancelled is polled between passes; true
+/// abandons the work with Error(Cancelled).
 std::vector<HeadScore> computeHeadScores(const Engine& engine, std::optional<int64_t> onlyLayer = std::nullopt,
-                                         const std::function<bool()>& cancelled = {});
+                                         const std::function<bool()>& cancelled = {}, int64_t repeatLength = kHeadScoreRepeatLength);
 
 } // namespace lorsa

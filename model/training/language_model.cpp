@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 namespace lorsa {
 namespace {
@@ -20,6 +21,12 @@ void check(bool ok, const std::string& message)
 {
     if (!ok)
         throw Error(ErrorKind::InvalidConfig, "language model shape: " + message);
+}
+
+/// gpt2's Conv1D layers store their weight as [in, out], the transpose of what is trained.
+bool isGpt2Conv1dWeight(const std::string& name)
+{
+    return name.starts_with("transformer.h.") && name.ends_with(".weight") && name.find(".ln_") == std::string::npos;
 }
 
 } // namespace
@@ -226,18 +233,49 @@ std::vector<std::pair<std::string, at::Tensor>> LanguageModel::named() const
 
 std::vector<std::pair<std::string, at::Tensor>> LanguageModel::savedTensors() const
 {
-    // gpt2's Conv1D stores [in, out]: every 2-D block weight is transposed on the way out.
-    const auto conv1d = [](const std::string& name) { return name.starts_with("transformer.h.") && name.ends_with(".weight") &&
-                                                             name.find(".ln_") == std::string::npos; };
     std::vector<std::pair<std::string, at::Tensor>> tensors;
     c10::NoGradGuard noGrad;
     for (const auto& [name, tensor] : named()) {
         auto t = tensor.detach().to(at::kCPU, at::kFloat);
-        if (isGpt2() && conv1d(name))
+        if (isGpt2() && isGpt2Conv1dWeight(name))
             t = t.t();
         tensors.emplace_back(name, t.contiguous());
     }
     return tensors;
+}
+
+void LanguageModel::continueFrom(const std::filesystem::path& modelDir)
+{
+    const auto source = openSafetensors(modelDir / "model.safetensors");
+    const auto file = source->path().string();
+    c10::NoGradGuard noGrad;
+    for (const auto& [name, stored] : savedTensors()) {
+        if (!source->contains(name))
+            throw Error(ErrorKind::InvalidFile, file + ": has no tensor '" + name + "'; continue from a model this trainer wrote");
+        const auto saved = source->load(name).to(at::kFloat);
+        const bool positions = name == "transformer.wpe.weight";
+        const bool fits = positions ? saved.dim() == 2 && saved.size(1) == stored.size(1) && saved.size(0) <= stored.size(0)
+                                    : saved.sizes() == stored.sizes();
+        if (!fits) {
+            std::ostringstream shapes;
+            shapes << saved.sizes() << " where this model has " << stored.sizes();
+            throw Error(ErrorKind::InvalidFile, file + ": '" + name + "' is " + shapes.str() +
+                                                    "; continue with the saved model's shape (only n_ctx may grow)");
+        }
+    }
+    for (const auto& [name, live] : named()) {
+        auto saved = source->load(name).to(at::kFloat);
+        if (isGpt2() && isGpt2Conv1dWeight(name))
+            saved = saved.t();
+        live.narrow(0, 0, saved.size(0)).copy_(saved);
+        // New positions repeat the second half of the learned ones (the first positions are
+        // special: BOS, the attention sink). A previous-token head then finds p-1 at once, up to
+        // the repeats further back, which training separates: the induction circuit survived at
+        // 512 positions where fresh positions had broken it (docs/DEMO.md).
+        const int64_t learned = saved.size(0), half = learned / 2;
+        for (int64_t p = learned; p < live.size(0); ++p)
+            live[p].copy_(saved[half + (p - half) % (learned - half)]);
+    }
 }
 
 std::vector<at::Tensor> LanguageModel::parameters() const

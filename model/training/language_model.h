@@ -49,6 +49,13 @@ public:
     /// Mean next-token cross-entropy of tokens [B,T] (predicting t+1 from <= t).
     at::Tensor loss(const at::Tensor& tokens) const;
 
+    /// Replaces every parameter by the one saved in \p modelDir/model.safetensors by a model of
+    /// the same shape, except that a gpt2 model may have more positions than the saved one
+    /// (to train on at longer rows): the saved positions are copied and each new position p
+    /// repeats a learned one, h + (p - h) mod (n - h) for n learned and h = n / 2. Throws
+    /// Error(InvalidFile) naming the first tensor that is missing or whose shape differs.
+    void continueFrom(const std::filesystem::path& modelDir);
+
     std::vector<at::Tensor> parameters() const;
     int64_t parameterCount() const;
     const LanguageModelShape& shape() const { return m_shape; }

@@ -76,6 +76,8 @@ LmTrainer::LmTrainer(const LanguageModelShape& shape, at::Tensor rows, int64_t t
         throw Error(ErrorKind::InvalidInput, "the learning rate must be a positive number");
     if (options.syntheticFraction < 0 || options.syntheticFraction > 1)
         throw Error(ErrorKind::InvalidInput, "the synthetic fraction must be in [0, 1]");
+    if (!options.continueFrom.empty())
+        m_model.continueFrom(options.continueFrom);
     m_optimizer = std::make_unique<AdamW>(m_model.parameters(), options.adam);
 }
 
@@ -221,7 +223,7 @@ LmReport trainLanguageModel(const std::filesystem::path& tokenizerJson, const st
 
     trainer.model().save(outDir);
     copyFileAtomically(tokenizerJson, outDir / "tokenizer.json");
-    const nlohmann::ordered_json json = {{"heldout_loss", report.heldoutLoss},
+    nlohmann::ordered_json json = {{"heldout_loss", report.heldoutLoss},
                                          {"unigram_loss", report.unigramLoss},
                                          {"heldout_tokens", report.heldoutTokens},
                                          {"final_train_loss", report.finalTrainLoss},
@@ -233,6 +235,8 @@ LmReport trainLanguageModel(const std::filesystem::path& tokenizerJson, const st
                                          {"tokens_per_second", report.tokensPerSecond},
                                          {"synthetic_fraction", options.syntheticFraction},
                                          {"seed", options.seed}};
+    if (!options.continueFrom.empty())
+        json["continued_from"] = options.continueFrom.string();
     writeFileAtomically(outDir / "training_report.json", json.dump(2) + "\n");
     return report;
 }

@@ -36,6 +36,9 @@ struct LmTrainingOptions {
     double syntheticFraction = 0.0;
     int64_t maxHeldoutRows = 256;  ///< cap on held-out rows evaluated
     int64_t checkpointEvery = 0;   ///< also save the model folder every N steps (0: only at the end)
+    /// A model folder this trainer wrote, of the same shape but perhaps fewer positions, to
+    /// continue from instead of a fresh initialisation (empty: start afresh).
+    std::filesystem::path continueFrom;
 };
 
 /// Tokenizes \p documents (no special tokens added) and packs them, each led by \p separator,

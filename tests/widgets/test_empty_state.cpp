@@ -6,17 +6,21 @@
 #include "widgets/empty_state_cover.h"
 #include "widgets/fidelity_panel.h"
 #include "widgets/selection_model.h"
+#include "widgets/token_heatmap_view.h"
 #include "widgets/view_registry.h"
 
 #include <QLabel>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace lorsa;
 
 namespace {
 
-// What the engine returns without a Lorsa: the prompt's tokens, no heads, no detail.
-ExplorerResultPtr modelOnlyResult(const PromptAnalysis& withLorsa)
+// What the engine returns without a Lorsa: the prompt's tokens, no heads, and a detail holding
+// only the selected MHSA head's pattern (of a layer's MHSA heads with their scores).
+ExplorerResultPtr modelOnlyResult(const PromptAnalysis& withLorsa, int mhsaHead, int query)
 {
     auto session = std::make_shared<SessionConstants>(*withLorsa.session);
     session->lorsaName.clear();
@@ -29,7 +33,12 @@ ExplorerResultPtr modelOnlyResult(const PromptAnalysis& withLorsa)
     analysis->session = session;
     analysis->promptText = withLorsa.promptText;
     analysis->tokens = withLorsa.tokens;
-    return test::makeResult(analysis);
+    const auto full = test::makeDetail(withLorsa, 0, mhsaHead, query);
+    auto detail = std::make_shared<HeadDetail>();
+    detail->mhsaHead = mhsaHead;
+    detail->queryToken = query;
+    detail->mhsaPattern = full->mhsaPattern;
+    return test::makeResult(analysis, detail);
 }
 
 QLabel* coverLabel(AnalysisView& view)
@@ -47,7 +56,7 @@ private Q_SLOTS:
     {
         const auto analysis = test::makeAnalysis(12);
         const auto full = test::makeResult(analysis, test::makeDetail(*analysis, 3, 1, 5));
-        const auto modelOnly = modelOnlyResult(*analysis);
+        const auto modelOnly = modelOnlyResult(*analysis, 1, 5);
         QCOMPARE(emptyReasonFor(nullptr, true), EmptyReason::NotAnalysed);
         QCOMPARE(emptyReasonFor(nullptr, false), EmptyReason::NotAnalysed);
         QCOMPARE(emptyReasonFor(full, true), EmptyReason::None);
@@ -64,7 +73,7 @@ private Q_SLOTS:
     {
         const auto analysis = test::makeAnalysis(16);
         const auto full = test::makeResult(analysis, test::makeDetail(*analysis, 3, 1, 9));
-        const auto modelOnly = modelOnlyResult(*analysis);
+        const auto modelOnly = modelOnlyResult(*analysis, 2, 9);
         SelectionModel selection;
         selection.setLorsaHead(3);
         selection.setQueryToken(9);
@@ -99,15 +108,38 @@ private Q_SLOTS:
             cover.setResult(nullptr);
             QCOMPARE(cover.reason(), EmptyReason::NotAnalysed);
 
-            // Model only: the tokens still show, the views of a Lorsa's heads say what they need.
+            // Model only: the tokens coloured by the MHSA head's attention, its map in the QK view;
+            // the views of a Lorsa's heads say what they need.
             cover.setResult(modelOnly);
             if (name == QStringLiteral("heatmap")) {
                 QCOMPARE(cover.reason(), EmptyReason::None);
                 QVERIFY(!label->isVisibleTo(view->widget()));
                 const DataTable data = view->figureData();
                 QCOMPARE(data.rows.size(), 16);
-                QVERIFY2(data.meta[QStringLiteral("quantity")].toString().contains(QStringLiteral("no Lorsa")),
-                         qPrintable(data.meta[QStringLiteral("quantity")].toString()));
+                const QString quantity = data.meta[QStringLiteral("quantity")].toString();
+                QVERIFY2(quantity.contains(QStringLiteral("MHSA head 2")) && quantity.contains(QStringLiteral("from token 9")),
+                         qPrintable(quantity));
+                // Attention of query 9: keys 0..9 carry the pattern's row, later keys nothing.
+                const auto* heatmap = dynamic_cast<TokenHeatmapView*>(view.get());
+                QVERIFY(heatmap);
+                for (int t = 0; t < 16; ++t) {
+                    if (t <= 9)
+                        QCOMPARE(heatmap->values()[size_t(t)], double(modelOnly->detail->mhsaPattern.at(9, t)));
+                    else
+                        QVERIFY(std::isnan(heatmap->values()[size_t(t)]));
+                }
+            } else if (name == QStringLiteral("qk")) {
+                QCOMPARE(cover.reason(), EmptyReason::None);
+                QVERIFY(!label->isVisibleTo(view->widget()));
+                const DataTable data = view->figureData();
+                QCOMPARE(data.columns.last(), QStringLiteral("mhsa"));
+                QVERIFY(!data.columns.contains(QStringLiteral("lorsa")));
+                QCOMPARE(data.rows.size(), 16 * 17 / 2);
+                QCOMPARE(data.meta[QStringLiteral("mhsa_head")].toInt(), 2);
+                QCOMPARE(data.rows.last().last().toDouble(), double(modelOnly->detail->mhsaPattern.at(15, 15)));
+                // Back to a Lorsa: all three maps again.
+                cover.setResult(full);
+                QVERIFY(view->figureData().columns.contains(QStringLiteral("lorsa")));
             } else {
                 QCOMPARE(cover.reason(), EmptyReason::NeedsLorsa);
                 QVERIFY2(label->isVisibleTo(view->widget()), qPrintable(name));

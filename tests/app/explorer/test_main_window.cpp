@@ -325,14 +325,31 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(all(window, EmptyReason::NotAnalysed), kTimeoutMs);
 
         window.promptEditor()->setPlainText(QStringLiteral("The cat sat"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() != nullptr, kTimeoutMs);
-        QVERIFY(!window.headDetail());
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() != nullptr && window.headDetail() != nullptr, kTimeoutMs);
+        QVERIFY(window.headDetail()->lorsaPattern.empty());
+        QCOMPARE(window.headDetail()->mhsaPattern.rows, int64_t(window.analysis()->tokens.size()));
         const auto byView = reasons(window);
-        QCOMPARE(byView.at(QStringLiteral("lorsa::TokenHeatmapView")), EmptyReason::None);
-        for (const char* view : {"lorsa::HeadListView", "lorsa::PatternMapView", "lorsa::ZPatternView", "lorsa::FidelityPanel", "lorsa::LiveHeadCard"})
+        // The model's own attention: tokens coloured by an MHSA head's pattern, its map in the QK view.
+        for (const char* view : {"lorsa::TokenHeatmapView", "lorsa::PatternMapView"})
+            QCOMPARE(byView.at(QString::fromLatin1(view)), EmptyReason::None);
+        for (const char* view : {"lorsa::HeadListView", "lorsa::ZPatternView", "lorsa::FidelityPanel", "lorsa::LiveHeadCard"})
             QCOMPARE(byView.at(QString::fromLatin1(view)), EmptyReason::NeedsLorsa);
         QCOMPARE(int(window.heatmap()->values().size()), int(window.analysis()->tokens.size()));
-        QVERIFY(window.heatmap()->quantityCaption().contains(QStringLiteral("no Lorsa")));
+        QVERIFY2(window.heatmap()->quantityCaption().contains(QStringLiteral("MHSA head 0 (layer 0)")),
+                 qPrintable(window.heatmap()->quantityCaption()));
+        auto* quantity = window.findChild<QComboBox*>(QStringLiteral("heatmapQuantity"));
+        QVERIFY(quantity && !quantity->isEnabled());
+
+        // The layer selector lists the model's layers; another one is scored and shown.
+        auto* layers = window.findChild<QComboBox*>(QStringLiteral("lorsaLayer"));
+        QVERIFY(layers);
+        QCOMPARE(layers->count(), 2);
+        QVERIFY(window.findChild<QAction*>(QStringLiteral("lorsaLayerAction"))->isVisible());
+        layers->setCurrentIndex(1);
+        Q_EMIT layers->activated(1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->session->layer == 1 && window.headDetail(), kTimeoutMs);
+        QVERIFY(window.heatmap()->quantityCaption().contains(QStringLiteral("(layer 1)")));
+        QCOMPARE(window.findChild<PatternMapView*>()->figureData().columns.last(), QStringLiteral("mhsa"));
 
         // Longer than the model's context (64 positions): analysed up to it, and the banner says so.
         window.promptEditor()->setPlainText(QStringLiteral("The cat sat on the mat. ").repeated(20));

@@ -1,9 +1,11 @@
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 #include "model/core/error.h"
 #include "model/io/tensor_source.h"
 #include "model/engine/engine.h"
 #include "model/engine/explorer_session.h"
+#include "model/transformer/transformer.h"
 #include "tests/model/engine/exact_lorsa.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
@@ -309,6 +311,63 @@ private Q_SLOTS:
             QCOMPARE(error.kind(), ErrorKind::InvalidInput);
             QVERIFY2(QString::fromStdString(error.what()).contains(QStringLiteral("no Lorsa")), error.what());
         }
+    }
+
+    void modelOnlySessionsShowTheMhsaPatternsOfAnyLayer()
+    {
+        EngineOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.device = "cpu";
+        options.threads = 1;
+        const auto session = ExplorerSession::open(options);
+        QCOMPARE(session->info().layer, 0);
+        QCOMPARE(static_cast<int32_t>(session->info().headScores.size()), session->info().nMhsaHeads);
+        const std::string prompt = "The cat sat on the mat. The cat sat on the";
+        SelectionIntent intent;
+        intent.query = SelectionIntent::Query::FollowEnd;
+        // The pattern each result shows is the model's own hook_pattern of the session's layer.
+        const auto checkPattern = [&](const ExplorerResultPtr& result, int64_t layer, int32_t head) {
+            QVERIFY(result->detail);
+            const HeadDetail& d = *result->detail;
+            QCOMPARE(d.mhsaHead, head);
+            QCOMPARE(result->analysis->session->layer, int32_t(layer));
+            QCOMPARE(result->analysis->session->nOvHeads, 0);
+            QVERIFY(d.lorsaPattern.empty() && d.zPattern.empty() && d.headActivation.empty());
+            std::vector<int64_t> ids;
+            for (const TokenInfo& token : result->analysis->tokens)
+                ids.push_back(token.id);
+            const auto T = static_cast<int64_t>(ids.size());
+            QCOMPARE(d.mhsaPattern.rows, T);
+            QCOMPARE(d.queryToken, int32_t(T - 1));
+            ActivationCache cache;
+            ForwardOptions forward;
+            const auto hook = "blocks." + std::to_string(layer) + ".attn.hook_pattern";
+            forward.capture.names.insert(hook);
+            c10::InferenceMode guard;
+            session->engine().model().forward(at::tensor(ids, at::kLong).unsqueeze(0), cache, forward);
+            const auto expected = cache.at(hook).select(0, 0).select(0, head).to(at::kFloat).contiguous();
+            for (int64_t q = 0; q < T; ++q)
+                for (int64_t k = 0; k < T; ++k)
+                    QVERIFY(std::abs(d.mhsaPattern.at(q, k) - expected[q][k].item<float>()) < 1e-5f);
+        };
+        const auto first = session->explore(prompt, true, intent, 1);
+        checkPattern(first, 0, 0);
+        Selection other = first->selection;
+        other.mhsaHead = 3;
+        checkPattern(session->reselect(first, other, 2), 0, 3);
+
+        const auto& info = session->switchLayer(1, "");
+        QCOMPARE(info.layer, 1);
+        QCOMPARE(static_cast<int32_t>(info.headScores.size()), info.nMhsaHeads);
+        for (const HeadScore& score : info.headScores)
+            QVERIFY(score.kind == "mhsa" && score.layer == 1);
+        // The old result belongs to layer 0: a reselect on it is refused, a new prompt is layer 1's.
+        QVERIFY_THROWS_EXCEPTION(Error, session->reselect(first, other, 3));
+        intent.selection.mhsaHead = 2;
+        checkPattern(session->explore(prompt, true, intent, 4), 1, 2);
+        QVERIFY_THROWS_EXCEPTION(Error, session->switchLayer(2, ""));
+        QVERIFY_THROWS_EXCEPTION(Error, session->switchLayer(-1, ""));
+        QCOMPARE(session->info().layer, 1);
     }
 
     void badRequestsAreErrors()

@@ -153,7 +153,7 @@ private Q_SLOTS:
         // Up (resumes at the old layer's residual), down (from the embeddings), another variant;
         // each then equals a fresh session on that Lorsa, for the same prompt and one typed further.
         for (const auto& [layer, variant] : std::vector<std::pair<int32_t, std::string>>{{2, "1x/k4"}, {1, "1x/k4"}, {1, "2x/k4"}}) {
-            const auto& switched = session->switchLorsa(layer, variant);
+            const auto& switched = session->switchLayer(layer, variant);
             QCOMPARE(switched.layer, layer);
             QCOMPARE(switched.lorsaVariant, variant);
             QCOMPARE(switched.lorsaPath, lorsaFolder(m_set, layer, variant == "1x/k4" ? 1 : 2).string());
@@ -173,8 +173,8 @@ private Q_SLOTS:
     {
         auto session = ExplorerSession::open(sessionOptions(m_model, m_set, 2, "1x/k4"));
         const auto before = session->analyze(kPrompt, true, 1);
-        QVERIFY_THROWS_EXCEPTION(Error, session->switchLorsa(7, "1x/k4"));
-        QVERIFY_THROWS_EXCEPTION(Error, session->switchLorsa(1, "3x/k9"));
+        QVERIFY_THROWS_EXCEPTION(Error, session->switchLayer(7, "1x/k4"));
+        QVERIFY_THROWS_EXCEPTION(Error, session->switchLayer(1, "3x/k9"));
         QCOMPARE(session->info().layer, 2);
         compareAnalyses(*session->analyze(kPrompt, true, 2), *before);
     }

@@ -32,10 +32,11 @@ struct ProbeScores {
     std::vector<double> previousToken;  // [layers * heads]
 };
 
-ProbeScores probeScores(const Transformer& model, const Tokenizer& tokenizer)
+/// Sequences of 2 * \p n tokens.
+ProbeScores probeScores(const Transformer& model, const Tokenizer& tokenizer, int64_t n)
 {
     const auto& config = model.config();
-    const int64_t sequences = 16, n = std::min<int64_t>(50, config.nCtx / 2);
+    const int64_t sequences = 16;
     std::vector<int64_t> pool;
     for (int64_t id = 0; id < std::min(config.vocabSize, tokenizer.vocabSize()); ++id)
         if (!tokenizer.isSpecial(id))
@@ -90,7 +91,7 @@ private Q_SLOTS:
         const auto endOfText = tokenizer.tokenToId("<|endoftext|>");
         QVERIFY(endOfText.has_value());
         const auto rows = packCorpusRows(tokenizer, readCorpusDocuments({kDemo / "heldout.txt"}), model->config().nCtx, *endOfText);
-        QVERIFY(rows.size(0) >= 100);
+        QVERIFY(rows.size(0) * rows.size(1) >= 20000);
         c10::InferenceMode guard;
         double total = 0;
         int64_t count = 0;
@@ -120,12 +121,34 @@ private Q_SLOTS:
         const auto model = Transformer::load(kDemo / "model", at::kCPU, at::kFloat);
         const auto tokenizer = Tokenizer::fromFile(kDemo / "model" / "tokenizer.json");
         c10::InferenceMode guard;
-        const auto scores = probeScores(*model, tokenizer);
+        const auto scores = probeScores(*model, tokenizer, std::min<int64_t>(50, model->config().nCtx / 2));
         for (size_t i = 0; i < scores.induction.size(); ++i)
             qInfo("L%zu H%zu induction %.3f previous-token %.3f", i / size_t(model->config().nHeads),
                   i % size_t(model->config().nHeads), scores.induction[i], scores.previousToken[i]);
         QVERIFY(*std::max_element(scores.induction.begin(), scores.induction.end()) >= 0.4);
         QVERIFY(*std::max_element(scores.previousToken.begin(), scores.previousToken.end()) >= 0.5);
+    }
+
+    // Issue 11: the demo takes prompts of 512 tokens, and its circuits work across all of them
+    // (learned positions beyond those trained would leave them broken there).
+    void circuitsWorkAcrossFiveHundredTwelveTokens()
+    {
+        const Engine engine(demoEngineOptions());
+        QVERIFY2(engine.maxTokens() >= 512, qPrintable(QString::number(engine.maxTokens())));
+        const auto tokenizer = Tokenizer::fromFile(kDemo / "model" / "tokenizer.json");
+        c10::InferenceMode guard;
+        const auto scores = probeScores(engine.model(), tokenizer, 256);
+        const double induction = *std::max_element(scores.induction.begin(), scores.induction.end());
+        const double previous = *std::max_element(scores.previousToken.begin(), scores.previousToken.end());
+        qInfo("over 512 tokens: best induction %.3f, best previous-token %.3f", induction, previous);
+        QVERIFY(induction >= 0.4);
+        QVERIFY(previous >= 0.5);
+        double lorsaInduction = 0;
+        for (const auto& score : computeHeadScores(engine, std::nullopt, {}, 255))
+            if (score.kind == "lorsa_qk")
+                lorsaInduction = std::max(lorsaInduction, score.induction);
+        qInfo("over 511 tokens: best Lorsa QK induction %.3f", lorsaInduction);
+        QVERIFY(lorsaInduction >= 0.4);
     }
 
     void lorsaReconstructsHeldOutAttention()
@@ -135,9 +158,9 @@ private Q_SLOTS:
         QVERIFY(lorsaConfig.topK >= 1 && lorsaConfig.topK <= 16);
         const auto endOfText = engine.tokenizer().tokenToId("<|endoftext|>");
         QVERIFY(endOfText.has_value());
-        const auto rows = packCorpusRows(engine.tokenizer(), readCorpusDocuments({kDemo / "heldout.txt"}),
-                                         std::min<int64_t>(128, engine.maxTokens()), *endOfText);
-        QVERIFY(rows.size(0) >= 100);
+        // Rows as long as the demo takes: the Lorsa must hold at every position.
+        const auto rows = packCorpusRows(engine.tokenizer(), readCorpusDocuments({kDemo / "heldout.txt"}), engine.maxTokens(), *endOfText);
+        QVERIFY(rows.size(0) * rows.size(1) >= 20000);
         const auto layer = std::to_string(lorsaConfig.layer);
         RunRequest request;
         request.lorsa = true;

@@ -181,6 +181,64 @@ private Q_SLOTS:
         QVERIFY2(maxRelativeError(actual, expected) < 1e-4, qPrintable(QString::number(maxRelativeError(actual, expected))));
     }
 
+    // Continuing at longer rows: every trained tensor comes back, the saved positions first and
+    // the new ones repeating the second half of them; any other shape change is refused.
+    void continuesFromASavedModelWithMorePositions()
+    {
+        auto shape = tinyShape();
+        LmTrainingOptions options;
+        options.batchTokens = 4 * 16;
+        options.warmup = 2;
+        LmTrainer trained(shape, cyclicRows(16, 16), 6, options);
+        for (int i = 0; i < 6; ++i)
+            trained.step();
+        test::TempDir dir;
+        trained.model().save(dir / "short");
+
+        auto longer = shape;
+        longer.nCtx = 40;
+        LanguageModel continued(longer, options.seed, at::kCPU);
+        continued.continueFrom(dir / "short");
+        const auto before = trained.model().parameters();
+        const auto after = continued.parameters();
+        QCOMPARE(after.size(), before.size());
+        int grown = 0;
+        for (size_t i = 0; i < after.size(); ++i) {
+            if (after[i].sizes() == before[i].sizes()) {
+                QVERIFY(at::equal(after[i], before[i]));
+                continue;
+            }
+            ++grown;  // the position embedding: [40, d] from [16, d]
+            QCOMPARE(after[i].size(0), int64_t(40));
+            QVERIFY(at::equal(after[i].narrow(0, 0, 16), before[i]));
+            for (int64_t p = 16; p < 40; ++p)  // 8..15, 8..15, 8..15
+                QVERIFY(at::equal(after[i][p], before[i][8 + (p - 8) % 8]));
+        }
+        QCOMPARE(grown, 1);
+        // It then trains on rows of the new length.
+        options.continueFrom = dir / "short";
+        LmTrainer resumed(longer, cyclicRows(16, 40), 2, options);
+        QVERIFY(at::equal(resumed.model().parameters().front(), before.front()));
+        QVERIFY(std::isfinite(resumed.step().loss));
+
+        auto wider = longer;
+        wider.dModel = 64;
+        LanguageModel mismatched(wider, 0, at::kCPU);
+        try {
+            mismatched.continueFrom(dir / "short");
+            QFAIL("a model of another width continued");
+        } catch (const Error& error) {
+            QCOMPARE(error.kind(), ErrorKind::InvalidFile);
+            QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("transformer.wte.weight")), error.what());
+        }
+        auto shorter = shape;
+        shorter.nCtx = 8;
+        LanguageModel shrunk(shorter, 0, at::kCPU);
+        QVERIFY_THROWS_EXCEPTION(Error, shrunk.continueFrom(dir / "short"));
+        LanguageModel missing(shape, 0, at::kCPU);
+        QVERIFY_THROWS_EXCEPTION(Error, missing.continueFrom(dir / "nowhere"));
+    }
+
     void endToEndRunWritesFolderLogAndReport()
     {
         test::TempDir dir;
