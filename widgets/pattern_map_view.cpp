@@ -26,6 +26,7 @@ namespace {
 // Columns: Lorsa | MHSA | their shared scale | difference | its scale; without a Lorsa: MHSA | scale.
 constexpr std::array<int, 3> kMapColumn{0, 1, 3};
 constexpr std::array<int, 3> kMhsaOnlyColumn{-1, 0, -1};
+constexpr double kSpacerStretch = 1e-6;
 
 bool mhsaOnly(const PromptAnalysis* analysis)
 {
@@ -69,6 +70,7 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     auto* margins = new QCPMarginGroup(p.plot);
     for (int i = 0; i < 3; ++i) {
         p.titles[static_cast<size_t>(i)] = new QCPTextElement(p.plot, QString(), QFont(font().family(), 9, QFont::Bold));
+        p.titles[static_cast<size_t>(i)]->setMinimumSize(1, 0);  // a long title must not widen a narrow map
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
         // Equal margins above, below and right; only the first map carries query labels on its
@@ -87,6 +89,8 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         p.queryRow[static_cast<size_t>(i)] = onMap(new QCPItemRect(p.plot), rect);
         p.keyCell[static_cast<size_t>(i)] = onMap(new QCPItemRect(p.plot), rect);
     }
+    p.spacerRight = new QCPLayoutElement(p.plot);
+    p.spacerBelow = new QCPLayoutElement(p.plot);
     p.navigation = new MapNavigation(p.plot, {p.rects.begin(), p.rects.end()});
     p.navigation->onClick = [this](const MapCell& cell) { select(cell.query, cell.key); };
     arrangeMaps();
@@ -166,7 +170,13 @@ void PatternMapView::arrangeMaps()
         layout->addElement(1, 4, p.differenceScale);
         layout->setColumnStretchFactor(4, 0.01);
     }
+    // Square maps leave room below or to the right: the spacers take it (balanceMapWidths).
+    const int spacerColumn = layout->columnCount();
+    layout->addElement(1, spacerColumn, p.spacerRight);
+    layout->addElement(2, 0, p.spacerBelow);
+    layout->setColumnStretchFactor(spacerColumn, kSpacerStretch);
     layout->setRowStretchFactor(0, 0.01);
+    layout->setRowStretchFactor(2, kSpacerStretch);
     m_ranking->setToolTip(m_mhsaOnly ? tr("The layer's MHSA heads with their induction and previous-token scores; click one to show it")
                                      : tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is "
                                           "closer), with each head's induction score"));
@@ -331,27 +341,48 @@ void PatternMapView::hover(const QPointF& pos)
 
 void PatternMapView::balanceMapWidths()
 {
-    // Column widths follow the stretch factors: make them the maps' outer widths for equal inner
-    // ones. The next layout changes nothing, so this settles after one more replot.
+    // Square maps of equal size (the figure's cells are square too), as large as the plot allows:
+    // the room is what the maps and the spacers hold now (the colour bars and titles keep their
+    // sizes), so the maps grow back with the window. Every row and column then gets its size in
+    // pixels as its stretch factor, the spacers taking what the maps leave; the next layout
+    // changes nothing, so this settles after one more replot.
     Plot& p = *m_plot;
+    QCPLayoutGrid* layout = p.plot->plotLayout();
     const auto& columns = mapColumns();
-    const double shown = static_cast<double>(std::count_if(columns.begin(), columns.end(), [](int c) { return c >= 0; }));
-    double inner = 0;
+    double width = p.spacerRight->outerRect().width();
+    double shown = 0;
+    QMargins margins;  // top and bottom are shared by the maps (margin group)
     for (size_t i = 0; i < 3; ++i)
-        if (columns[i] >= 0)
-            inner += p.rects[i]->width() / shown;
+        if (columns[i] >= 0) {
+            margins = p.rects[i]->margins();
+            width += p.rects[i]->outerRect().width() - margins.left() - margins.right();
+            ++shown;
+        }
+    const double height = p.rects[1]->outerRect().height() + p.spacerBelow->outerRect().height() - margins.top() - margins.bottom();
+    const double side = std::max(1.0, std::floor(std::min(width / shown, height)));
+
     bool changed = false;
-    for (size_t i = 0; i < 3; ++i) {
-        const int column = columns[i];
-        if (column < 0)
-            continue;
-        const QMargins margins = p.rects[i]->margins();
-        const double outer = inner + margins.left() + margins.right();
-        if (std::abs(p.plot->plotLayout()->columnStretchFactors().value(column) - outer) > 1) {
-            p.plot->plotLayout()->setColumnStretchFactor(column, outer);
+    const auto setStretch = [&](Qt::Orientation orientation, int index, double pixels) {
+        pixels = std::max(pixels, kSpacerStretch);
+        const auto current = orientation == Qt::Horizontal ? layout->columnStretchFactors() : layout->rowStretchFactors();
+        if (std::abs(current.value(index) - pixels) > 0.5) {
+            if (orientation == Qt::Horizontal)
+                layout->setColumnStretchFactor(index, pixels);
+            else
+                layout->setRowStretchFactor(index, pixels);
             changed = true;
         }
-    }
+    };
+    double spareWidth = width;
+    for (size_t i = 0; i < 3; ++i)
+        if (columns[i] >= 0) {
+            const QMargins m = p.rects[i]->margins();
+            setStretch(Qt::Horizontal, columns[i], side + m.left() + m.right());
+            spareWidth -= side;
+        }
+    setStretch(Qt::Horizontal, layout->columnCount() - 1, spareWidth);
+    setStretch(Qt::Vertical, 1, side + margins.top() + margins.bottom());
+    setStretch(Qt::Vertical, 2, height - side);
     if (changed)
         p.plot->replot(QCustomPlot::rpQueuedReplot);
 }

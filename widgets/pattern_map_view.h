@@ -76,7 +76,8 @@ private:
     void showGrids(const std::vector<CellGrid>& grids, const QString& error);
     void hover(const QPointF& pos);
     void hideCrosshair();
-    /// Gives the three maps equal widths although only the first has query labels.
+    /// Gives the maps equal widths although only the first has query labels, and makes them
+    /// square (as large as the plot allows).
     void balanceMapWidths();
     /// A click on cell (query, key): the query becomes the selection's, the key is marked.
     void select(int query, int key);

@@ -19,6 +19,8 @@ struct PatternMapView::Plot {
     std::array<QCPTextElement*, 3> titles{};
     QCPColorScale* patternScale = nullptr;
     QCPColorScale* differenceScale = nullptr;
+    QCPLayoutElement* spacerRight = nullptr;  // take the width or height that square maps leave
+    QCPLayoutElement* spacerBelow = nullptr;
     std::array<QCPItemStraightLine*, 6> crosshair{};
     std::array<QCPItemRect*, 3> queryRow{};  // outlines the selected query's row
     std::array<QCPItemRect*, 3> keyCell{};   // outlines the clicked cell of that row

@@ -139,6 +139,43 @@ private Q_SLOTS:
         QCOMPARE(cellColour(image, layout, dpr, tokens, 1, tokens / 4, tokens * 3 / 4), QColor(Qt::white));
     }
     // Labels never overlap at any prompt length and size, and there are as many as fit.
+    // Without a Lorsa the figure is the MHSA map alone: square, as wide as the page allows, with
+    // its own colour bar, and the cells carry the MHSA pattern.
+    void mhsaOnlyFigureIsOneMap()
+    {
+        const int tokens = 24;
+        Shown shown(tokens);
+        auto analysis = std::make_shared<PromptAnalysis>(*test::makeAnalysis(tokens));
+        auto session = std::make_shared<SessionConstants>(*analysis->session);
+        session->nOvHeads = 0;
+        analysis->session = session;
+        auto detail = std::make_shared<HeadDetail>();
+        detail->mhsaHead = 2;
+        detail->queryToken = tokens - 1;
+        detail->mhsaPattern = shown.detail->mhsaPattern;
+        shown.view.setResult(test::makeResult(analysis, detail));
+        const PatternFigure figure = shown.view.figure();
+        QVERIFY(figure.mhsaOnly);
+        QCOMPARE(shownMaps(figure), std::vector<int>{1});
+        FigureOptions options;
+        options.widthMm = 90;
+        options.dpi = 150;
+        PatternFigureLayout layout;
+        double dpr = 1;
+        const QImage image = png(shown, options, layout, dpr);
+        QVERIFY(!image.isNull());
+        QVERIFY(layout.maps[0].isEmpty() && layout.maps[2].isEmpty());
+        const QRectF& map = layout.maps[1];
+        QVERIFY(std::abs(map.width() / map.height() - 1) < 0.01);
+        QVERIFY(map.width() > 0.6 * image.width() / dpr);  // one map takes the width three would share
+        QCOMPARE(layout.bars.size(), size_t(1));
+        QCOMPARE(layout.bars.front().map, 1);
+        const auto [lower, upper] = attentionRange(figure.grids[0], figure.grids[1], 1, FigureStyle());
+        const float z = figure.grids[1].values[static_cast<size_t>(20 * figure.grids[1].cells + 7)];
+        const QColor expected = ColourScale::colourAtUnit(ColourScale::Kind::Sequential, (z - lower) / (upper - lower));
+        QVERIFY(near(cellColour(image, layout, dpr, tokens, 1, 20, 7), expected));
+    }
+
     void labelsNeverOverlap()
     {
         for (int tokens : {3, 15, 64, 200})

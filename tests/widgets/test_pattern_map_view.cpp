@@ -9,6 +9,8 @@
 #include <QAction>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace lorsa;
 
 namespace {
@@ -105,6 +107,42 @@ private Q_SLOTS:
     }
     // The menu's choice recolours the attention maps: a cell holds its position along the colour
     // map under the transform.
+    // Square maps, as in the figure, whether the width or the height limits them, and as large as
+    // that limit allows (the maps grow back when the window does).
+    void mapsAreSquareAndFillTheirLimit_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addRow("wide") << QSize(1400, 420);
+        QTest::addRow("tall") << QSize(700, 900);
+        QTest::addRow("wide again") << QSize(1500, 520);
+    }
+    void mapsAreSquareAndFillTheirLimit()
+    {
+        QFETCH(QSize, size);
+        m_view.resize(size);
+        QCustomPlot* plot = m_view.plot();
+        for (int pass = 0; pass < 8; ++pass) {  // the balancing settles after a queued replot or two
+            QCoreApplication::processEvents();
+            plot->replot();
+        }
+        double widths = 0;
+        for (QCPAxisRect* rect : plot->axisRects()) {
+            if (!rect->visible())
+                continue;
+            const QRect r = rect->rect();
+            QVERIFY2(std::abs(r.width() - r.height()) <= 1, qPrintable(QStringLiteral("%1 x %2").arg(r.width()).arg(r.height())));
+            widths += r.width() + rect->margins().left() + rect->margins().right();
+        }
+        for (const QCPColorScale* scale : plot->findChildren<QCPColorScale*>())
+            if (scale->visible())
+                widths += scale->outerRect().width();
+        const QCPAxisRect* first = plot->axisRects().at(0);
+        const bool heightLimited = first->outerRect().bottom() >= plot->height() - 20;
+        // Limited by one side, the maps use (nearly) all of it.
+        QVERIFY2(heightLimited || widths >= plot->width() - 40, qPrintable(QStringLiteral("maps %1 of %2 px").arg(widths).arg(plot->width())));
+        m_view.resize(1200, 500);
+    }
+
     void colourScaleChoice()
     {
         QCPColorMap* lorsa = nullptr;
