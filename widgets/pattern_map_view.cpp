@@ -23,9 +23,13 @@
 namespace lorsa {
 namespace {
 
-// Columns: Lorsa | MHSA | their shared scale | difference | its scale; without a Lorsa: MHSA | scale.
+// Columns: Lorsa | MHSA | their shared scale | difference | its scale | spacer; without a Lorsa
+// the Lorsa and difference columns stay empty.
 constexpr std::array<int, 3> kMapColumn{0, 1, 3};
-constexpr std::array<int, 3> kMhsaOnlyColumn{-1, 0, -1};
+constexpr std::array<int, 3> kMhsaOnlyColumn{-1, 1, -1};
+constexpr int kPatternScaleColumn = 2;
+constexpr int kDifferenceScaleColumn = 4;
+constexpr int kSpacerColumn = 5;
 constexpr double kSpacerStretch = 1e-6;
 
 bool mhsaOnly(const PromptAnalysis* analysis)
@@ -73,6 +77,9 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
         p.titles[static_cast<size_t>(i)]->setMinimumSize(1, 0);  // a long title must not widen a narrow map
         QCPAxisRect* rect = new QCPAxisRect(p.plot);
         p.rects[static_cast<size_t>(i)] = rect;
+        // In the layout before the items on it are made (they look for an axis rect there).
+        p.plot->plotLayout()->addElement(0, kMapColumn[static_cast<size_t>(i)], p.titles[static_cast<size_t>(i)]);
+        p.plot->plotLayout()->addElement(1, kMapColumn[static_cast<size_t>(i)], rect);
         // Equal margins above, below and right; only the first map carries query labels on its
         // left, and balanceMapWidths gives its column that much more room.
         rect->setMarginGroup(QCP::msRight | QCP::msTop | QCP::msBottom, margins);
@@ -91,6 +98,10 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
     }
     p.spacerRight = new QCPLayoutElement(p.plot);
     p.spacerBelow = new QCPLayoutElement(p.plot);
+    p.plot->plotLayout()->addElement(1, kPatternScaleColumn, p.patternScale);
+    p.plot->plotLayout()->addElement(1, kDifferenceScaleColumn, p.differenceScale);
+    p.plot->plotLayout()->addElement(1, kSpacerColumn, p.spacerRight);
+    p.plot->plotLayout()->addElement(2, 0, p.spacerBelow);
     p.navigation = new MapNavigation(p.plot, {p.rects.begin(), p.rects.end()});
     p.navigation->onClick = [this](const MapCell& cell) { select(cell.query, cell.key); };
     arrangeMaps();
@@ -140,43 +151,32 @@ const std::array<int, 3>& PatternMapView::mapColumns() const
 
 void PatternMapView::arrangeMaps()
 {
-    // Every element leaves the layout and the shown ones come back in their columns: a hidden
-    // map would still take its column's room.
+    // The grid keeps its columns (Lorsa | MHSA | scale | difference | scale | spacer); a hidden
+    // map and its bar leave the layout, their columns get no room (balanceMapWidths). The MHSA
+    // map never leaves: QCustomPlot complains when its last axis rect does.
     Plot& p = *m_plot;
     QCPLayoutGrid* layout = p.plot->plotLayout();
-    for (QCPLayoutElement* element : layout->elements(false))
-        if (element)
+    const auto place = [layout](QCPLayoutElement* element, int row, int column, bool shown) {
+        element->setVisible(shown);
+        if (!shown && element->layout())
             layout->take(element);
-    layout->simplify();
+        else if (shown && !element->layout())
+            layout->addElement(row, column, element);
+    };
     const auto& columns = mapColumns();
     bool first = true;
     for (size_t i = 0; i < 3; ++i) {
         const bool shown = columns[i] >= 0;
-        p.rects[i]->setVisible(shown);
-        p.titles[i]->setVisible(shown);
+        place(p.titles[i], 0, kMapColumn[i], shown);
+        place(p.rects[i], 1, kMapColumn[i], shown);
         if (!shown)
             continue;
-        layout->addElement(0, columns[i], p.titles[i]);
-        layout->addElement(1, columns[i], p.rects[i]);
         p.rects[i]->axis(QCPAxis::atLeft)->setLabel(first ? tr("query") : QString());
         p.rects[i]->axis(QCPAxis::atLeft)->setTickLabels(first);
         first = false;
     }
-    const int patternScaleColumn = m_mhsaOnly ? 1 : 2;
-    layout->addElement(1, patternScaleColumn, p.patternScale);
-    layout->setColumnStretchFactor(patternScaleColumn, 0.01);
-    p.differenceScale->setVisible(!m_mhsaOnly);
-    if (!m_mhsaOnly) {
-        layout->addElement(1, 4, p.differenceScale);
-        layout->setColumnStretchFactor(4, 0.01);
-    }
-    // Square maps leave room below or to the right: the spacers take it (balanceMapWidths).
-    const int spacerColumn = layout->columnCount();
-    layout->addElement(1, spacerColumn, p.spacerRight);
-    layout->addElement(2, 0, p.spacerBelow);
-    layout->setColumnStretchFactor(spacerColumn, kSpacerStretch);
+    place(p.differenceScale, 1, kDifferenceScaleColumn, !m_mhsaOnly);
     layout->setRowStretchFactor(0, 0.01);
-    layout->setRowStretchFactor(2, kSpacerStretch);
     m_ranking->setToolTip(m_mhsaOnly ? tr("The layer's MHSA heads with their induction and previous-token scores; click one to show it")
                                      : tr("MHSA heads ranked by mean Jensen–Shannon distance of their rows to the Lorsa pattern (lower is "
                                           "closer), with each head's induction score"));
@@ -374,13 +374,15 @@ void PatternMapView::balanceMapWidths()
         }
     };
     double spareWidth = width;
-    for (size_t i = 0; i < 3; ++i)
-        if (columns[i] >= 0) {
-            const QMargins m = p.rects[i]->margins();
-            setStretch(Qt::Horizontal, columns[i], side + m.left() + m.right());
+    for (size_t i = 0; i < 3; ++i) {
+        const QMargins m = p.rects[i]->margins();
+        setStretch(Qt::Horizontal, kMapColumn[i], columns[i] >= 0 ? side + m.left() + m.right() : 0.0);  // an empty column: none
+        if (columns[i] >= 0)
             spareWidth -= side;
-        }
-    setStretch(Qt::Horizontal, layout->columnCount() - 1, spareWidth);
+    }
+    setStretch(Qt::Horizontal, kPatternScaleColumn, 0.01);  // the bars keep their minimum widths
+    setStretch(Qt::Horizontal, kDifferenceScaleColumn, 0.01);
+    setStretch(Qt::Horizontal, kSpacerColumn, spareWidth);
     setStretch(Qt::Vertical, 1, side + margins.top() + margins.bottom());
     setStretch(Qt::Vertical, 2, height - side);
     if (changed)
