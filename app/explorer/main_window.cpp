@@ -544,7 +544,9 @@ void MainWindow::updateStatus()
 {
     m_deviceLabel->setText(!m_loaded ? tr("no model")
                            : m_info.lorsaName.empty()
-                               ? tr("%1 · %2").arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
+                               ? tr("%1 · %2 · MHSA of layer %3")
+                                     .arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
+                                     .arg(m_info.layer)
                                : tr("%1 · %2 · layer %3")
                                      .arg(QString::fromStdString(m_info.device), QString::fromStdString(m_info.dtype))
                                      .arg(m_info.layer));
