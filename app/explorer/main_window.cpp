@@ -508,8 +508,11 @@ void MainWindow::showSessionInfo()
         if (offer.path == m_info.lorsaPath)
             m_layer->setCurrentIndex(m_layer->count() - 1);
     }
-    // Without a Lorsa the tokens are coloured by the selected MHSA head's attention only.
+    // Without a Lorsa the tokens are coloured by the selected MHSA head's attention only, and the
+    // QK view shows that head alone.
     m_quantity->setEnabled(!modelOnly);
+    if (auto* patterns = findChild<QDockWidget*>(QStringLiteral("patternsDock")))
+        patterns->setWindowTitle(modelOnly ? tr("QK patterns: MHSA") : tr("QK patterns: Lorsa vs MHSA"));
     m_layerLabel->setText(modelOnly ? tr(" MHSA of ") : tr(" Lorsa "));
     m_layer->setToolTip(modelOnly ? tr("The model layer whose attention heads the maps show (no Lorsa loaded)")
                                   : tr("The Lorsa of another layer from the opened set (loaded on the worker; the model stays)"));

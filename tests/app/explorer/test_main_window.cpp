@@ -350,6 +350,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.analysis() && window.analysis()->session->layer == 1 && window.headDetail(), kTimeoutMs);
         QVERIFY(window.heatmap()->quantityCaption().contains(QStringLiteral("(layer 1)")));
         QCOMPARE(window.findChild<PatternMapView*>()->figureData().columns.last(), QStringLiteral("mhsa"));
+        QCOMPARE(window.findChild<QDockWidget*>(QStringLiteral("patternsDock"))->windowTitle(), QStringLiteral("QK patterns: MHSA"));
 
         // Longer than the model's context (64 positions): analysed up to it, and the banner says so.
         window.promptEditor()->setPlainText(QStringLiteral("The cat sat on the mat. ").repeated(20));
