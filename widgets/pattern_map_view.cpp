@@ -385,6 +385,12 @@ void PatternMapView::balanceMapWidths()
     setStretch(Qt::Horizontal, kSpacerColumn, spareWidth);
     setStretch(Qt::Vertical, 1, side + margins.top() + margins.bottom());
     setStretch(Qt::Vertical, 2, height - side);
+    // The token ticks are thinned for the map's size before the layout: one more replot once
+    // the size has settled gives ticks for the size shown.
+    if (p.rects[1]->rect().size() != p.tickedMapSize) {
+        p.tickedMapSize = p.rects[1]->rect().size();
+        changed = true;
+    }
     if (changed)
         p.plot->replot(QCustomPlot::rpQueuedReplot);
 }

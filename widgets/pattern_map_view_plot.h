@@ -21,6 +21,7 @@ struct PatternMapView::Plot {
     QCPColorScale* differenceScale = nullptr;
     QCPLayoutElement* spacerRight = nullptr;  // take the width or height that square maps leave
     QCPLayoutElement* spacerBelow = nullptr;
+    QSize tickedMapSize;  // the map size of the last layout, which the next replot's ticks follow
     std::array<QCPItemStraightLine*, 6> crosshair{};
     std::array<QCPItemRect*, 3> queryRow{};  // outlines the selected query's row
     std::array<QCPItemRect*, 3> keyCell{};   // outlines the clicked cell of that row
