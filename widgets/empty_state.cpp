@@ -4,13 +4,17 @@
 
 namespace lorsa {
 
+bool withoutLorsa(const PromptAnalysis* analysis)
+{
+    // The session says whether a Lorsa is loaded (a model-only detail holds the MHSA pattern alone).
+    return analysis && analysis->session && analysis->session->nOvHeads == 0;
+}
+
 EmptyReason emptyReasonFor(const ExplorerResultPtr& result, bool needsLorsa)
 {
     if (!result || !result->analysis)
         return EmptyReason::NotAnalysed;
-    // The session says whether a Lorsa is loaded; a result's detail is null without one.
-    const bool hasLorsa = result->analysis->session && result->analysis->session->nOvHeads > 0;
-    return needsLorsa && !hasLorsa ? EmptyReason::NeedsLorsa : EmptyReason::None;
+    return needsLorsa && withoutLorsa(result->analysis.get()) ? EmptyReason::NeedsLorsa : EmptyReason::None;
 }
 
 QString emptyStateText(EmptyReason reason)

@@ -16,6 +16,9 @@ enum class EmptyReason {
     NeedsLorsa,      ///< a model without a Lorsa, and the view shows a Lorsa's heads
 };
 
+/// Whether \p analysis comes from a session without a Lorsa (model-only mode); false for null.
+bool withoutLorsa(const PromptAnalysis* analysis);
+
 /// The reason a view with \p result has nothing to show: NotAnalysed without a result,
 /// NeedsLorsa for a result without a Lorsa when \p needsLorsa, else None.
 EmptyReason emptyReasonFor(const ExplorerResultPtr& result, bool needsLorsa);

@@ -192,9 +192,9 @@ void paintBar(QPainter& painter, const QRectF& bar, ColourScale::Kind kind, cons
 
 } // namespace
 
-std::vector<int> shownMaps(const PatternFigure& figure)
+std::vector<int> shownMaps(bool mhsaOnly)
 {
-    return figure.mhsaOnly ? std::vector<int>{1} : std::vector<int>{0, 1, 2};
+    return mhsaOnly ? std::vector<int>{1} : std::vector<int>{0, 1, 2};
 }
 
 QFont figureFont(double pointSize)
@@ -254,7 +254,7 @@ PatternFigureLayout layoutPatternFigure(const PatternFigure& figure, const QRect
     const double barHeight = std::max(6.0, std::round(line * 0.7));
     const double below = keyBlock + kBarGap + barHeight + 2 + 2 * line + kMargin;
     const double width = rect.width();
-    const auto shown = shownMaps(figure);
+    const auto shown = shownMaps(figure.mhsaOnly);
     const double count = static_cast<double>(shown.size());
     double side = std::max(1.0, (width - left - (count - 1) * gap - right) / count);
     layout.naturalHeight = top + side + below;
@@ -302,7 +302,7 @@ void paintPatternFigure(QPainter& painter, const QRectF& rect, const PatternFigu
     const PatternFigureLayout layout = layoutPatternFigure(figure, rect, style);
     painter.save();
     painter.setRenderHint(QPainter::TextAntialiasing, true);
-    const auto shown = shownMaps(figure);
+    const auto shown = shownMaps(figure.mhsaOnly);
     for (int i : shown) {
         const bool first = i == shown.front();
         const QRectF& map = layout.maps[static_cast<size_t>(i)];

@@ -1,7 +1,7 @@
 #pragma once
-// The QK attention maps as a figure for a paper: Lorsa, MHSA and their difference side by side (the
-// MHSA map alone without a Lorsa) as square-celled query x key maps, token labels thinned so that they never overlap, colour bars
-// under the maps. Painted with QPainter alone (no QCustomPlot) so that the geometry is exact, text
+// The QK attention maps as a figure for a paper: Lorsa, MHSA and their difference side by side
+// (the MHSA map alone without a Lorsa) as square-celled query x key maps, token labels thinned so
+// that they never overlap, colour bars under the maps. Painted with QPainter alone (no QCustomPlot) so that the geometry is exact, text
 // stays text in SVG and PDF (one named font) and maps of up to kMaxVectorTokens tokens are vector
 // rectangles; larger maps are one image each, at cell resolution.
 
@@ -36,8 +36,9 @@ struct PatternFigure {
     bool mhsaOnly = false;           ///< no Lorsa: only the MHSA map (grids[1]) is drawn
 };
 
-/// The maps \p figure draws, left to right (0 Lorsa, 1 MHSA, 2 difference).
-std::vector<int> shownMaps(const PatternFigure& figure);
+/// The maps drawn, left to right (0 Lorsa, 1 MHSA, 2 difference): the MHSA map alone without a
+/// Lorsa. The figure and the window's view both follow it.
+std::vector<int> shownMaps(bool mhsaOnly);
 
 /// Where everything goes, in the coordinates of the rectangle laid out.
 struct PatternFigureLayout {

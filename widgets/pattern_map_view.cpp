@@ -1,5 +1,6 @@
 #include "widgets/pattern_map_view.h"
 
+#include "widgets/empty_state.h"
 #include "widgets/export_menu.h"
 #include "widgets/head_score_text.h"
 #include "widgets/pattern_map.h"
@@ -26,16 +27,10 @@ namespace {
 // Columns: Lorsa | MHSA | their shared scale | difference | its scale | spacer; without a Lorsa
 // the Lorsa and difference columns stay empty.
 constexpr std::array<int, 3> kMapColumn{0, 1, 3};
-constexpr std::array<int, 3> kMhsaOnlyColumn{-1, 1, -1};
 constexpr int kPatternScaleColumn = 2;
 constexpr int kDifferenceScaleColumn = 4;
 constexpr int kSpacerColumn = 5;
 constexpr double kSpacerStretch = 1e-6;
-
-bool mhsaOnly(const PromptAnalysis* analysis)
-{
-    return analysis && analysis->session && analysis->session->nOvHeads == 0;
-}
 
 /// Puts \p item on \p rect's axes, clipped to it, hidden until used.
 template <typename Item>
@@ -144,9 +139,12 @@ PatternMapView::PatternMapView(SelectionModel* selection, QWidget* parent)
 
 PatternMapView::~PatternMapView() = default;
 
-const std::array<int, 3>& PatternMapView::mapColumns() const
+std::array<bool, 3> PatternMapView::shownMaps() const
 {
-    return m_mhsaOnly ? kMhsaOnlyColumn : kMapColumn;
+    std::array<bool, 3> shown{};
+    for (int map : lorsa::shownMaps(m_mhsaOnly))
+        shown[static_cast<size_t>(map)] = true;
+    return shown;
 }
 
 void PatternMapView::arrangeMaps()
@@ -163,13 +161,12 @@ void PatternMapView::arrangeMaps()
         else if (shown && !element->layout())
             layout->addElement(row, column, element);
     };
-    const auto& columns = mapColumns();
+    const auto shown = shownMaps();
     bool first = true;
     for (size_t i = 0; i < 3; ++i) {
-        const bool shown = columns[i] >= 0;
-        place(p.titles[i], 0, kMapColumn[i], shown);
-        place(p.rects[i], 1, kMapColumn[i], shown);
-        if (!shown)
+        place(p.titles[i], 0, kMapColumn[i], shown[i]);
+        place(p.rects[i], 1, kMapColumn[i], shown[i]);
+        if (!shown[i])
             continue;
         p.rects[i]->axis(QCPAxis::atLeft)->setLabel(first ? tr("query") : QString());
         p.rects[i]->axis(QCPAxis::atLeft)->setTickLabels(first);
@@ -196,7 +193,7 @@ void PatternMapView::setResult(const ExplorerResultPtr& result)
                           m_detail->mhsaHead == detail->mhsaHead;
     m_analysis = analysis;
     m_detail = detail;
-    if (mhsaOnly(m_analysis.get()) != m_mhsaOnly) {
+    if (withoutLorsa(m_analysis.get()) != m_mhsaOnly) {
         m_mhsaOnly = !m_mhsaOnly;
         arrangeMaps();
     }
@@ -348,18 +345,18 @@ void PatternMapView::balanceMapWidths()
     // changes nothing, so this settles after one more replot.
     Plot& p = *m_plot;
     QCPLayoutGrid* layout = p.plot->plotLayout();
-    const auto& columns = mapColumns();
+    const auto shown = shownMaps();
     double width = p.spacerRight->outerRect().width();
-    double shown = 0;
-    QMargins margins;  // top and bottom are shared by the maps (margin group)
+    double count = 0;
     for (size_t i = 0; i < 3; ++i)
-        if (columns[i] >= 0) {
-            margins = p.rects[i]->margins();
-            width += p.rects[i]->outerRect().width() - margins.left() - margins.right();
-            ++shown;
+        if (shown[i]) {
+            width += p.rects[i]->outerRect().width() - p.rects[i]->margins().left() - p.rects[i]->margins().right();
+            ++count;
         }
+    // Top and bottom margins are shared by the maps (margin group), and the MHSA map is always shown.
+    const QMargins margins = p.rects[1]->margins();
     const double height = p.rects[1]->outerRect().height() + p.spacerBelow->outerRect().height() - margins.top() - margins.bottom();
-    const double side = std::max(1.0, std::floor(std::min(width / shown, height)));
+    const double side = std::max(1.0, std::floor(std::min(width / count, height)));
 
     bool changed = false;
     const auto setStretch = [&](Qt::Orientation orientation, int index, double pixels) {
@@ -376,8 +373,8 @@ void PatternMapView::balanceMapWidths()
     double spareWidth = width;
     for (size_t i = 0; i < 3; ++i) {
         const QMargins m = p.rects[i]->margins();
-        setStretch(Qt::Horizontal, kMapColumn[i], columns[i] >= 0 ? side + m.left() + m.right() : 0.0);  // an empty column: none
-        if (columns[i] >= 0)
+        setStretch(Qt::Horizontal, kMapColumn[i], shown[i] ? side + m.left() + m.right() : 0.0);  // an empty column: none
+        if (shown[i])
             spareWidth -= side;
     }
     setStretch(Qt::Horizontal, kPatternScaleColumn, 0.01);  // the bars keep their minimum widths

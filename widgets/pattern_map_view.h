@@ -66,8 +66,8 @@ protected:
 
 private:
     struct Plot;
-    /// The layout column of each map (Lorsa, MHSA, difference); -1 for a hidden one.
-    const std::array<int, 3>& mapColumns() const;
+    /// Whether each map (Lorsa, MHSA, difference) is shown (lorsa::shownMaps).
+    std::array<bool, 3> shownMaps() const;
     /// Puts the shown maps and colour bars into the plot's layout: all three with a Lorsa, the
     /// MHSA map alone without one.
     void arrangeMaps();

@@ -2,6 +2,7 @@
 
 #include "widgets/colour_legend.h"
 #include "widgets/data_writer.h"
+#include "widgets/empty_state.h"
 #include "widgets/export_menu.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/selection_model.h"
@@ -64,7 +65,7 @@ void TokenHeatmapView::setResult(const ExplorerResultPtr& result)
 HeatmapQuantity TokenHeatmapView::shownQuantity() const
 {
     // Without a Lorsa the model's own attention is all there is to colour by.
-    if (m_analysis && m_analysis->session && m_analysis->session->nOvHeads == 0)
+    if (withoutLorsa(m_analysis.get()))
         return HeatmapQuantity::MhsaAttention;
     return m_selection ? m_selection->quantity() : HeatmapQuantity::HeadActivation;
 }

@@ -249,32 +249,38 @@ void LanguageModel::continueFrom(const std::filesystem::path& modelDir)
     const auto source = openSafetensors(modelDir / "model.safetensors");
     const auto file = source->path().string();
     c10::NoGradGuard noGrad;
-    for (const auto& [name, stored] : savedTensors()) {
+    // Every tensor is read and checked before any parameter changes: a refused folder leaves the
+    // model as it was.
+    const auto parameters = named();
+    std::vector<at::Tensor> saved;
+    for (const auto& [name, live] : parameters) {
         if (!source->contains(name))
             throw Error(ErrorKind::InvalidFile, file + ": has no tensor '" + name + "'; continue from a model this trainer wrote");
-        const auto saved = source->load(name).to(at::kFloat);
+        auto tensor = source->load(name).to(at::kFloat);
+        if (isGpt2() && isGpt2Conv1dWeight(name) && tensor.dim() == 2)
+            tensor = tensor.t();
         const bool positions = name == "transformer.wpe.weight";
-        const bool fits = positions ? saved.dim() == 2 && saved.size(1) == stored.size(1) && saved.size(0) <= stored.size(0)
-                                    : saved.sizes() == stored.sizes();
+        const bool fits = positions ? tensor.dim() == 2 && tensor.size(1) == live.size(1) && tensor.size(0) <= live.size(0)
+                                    : tensor.sizes() == live.sizes();
         if (!fits) {
             std::ostringstream shapes;
-            shapes << saved.sizes() << " where this model has " << stored.sizes();
+            shapes << tensor.sizes() << " where this model has " << live.sizes();
             throw Error(ErrorKind::InvalidFile, file + ": '" + name + "' is " + shapes.str() +
                                                     "; continue with the saved model's shape (only n_ctx may grow)");
         }
+        saved.push_back(std::move(tensor));
     }
-    for (const auto& [name, live] : named()) {
-        auto saved = source->load(name).to(at::kFloat);
-        if (isGpt2() && isGpt2Conv1dWeight(name))
-            saved = saved.t();
-        live.narrow(0, 0, saved.size(0)).copy_(saved);
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        const at::Tensor& live = parameters[i].second;
+        const at::Tensor& learnedRows = saved[i];
+        live.narrow(0, 0, learnedRows.size(0)).copy_(learnedRows);
         // New positions repeat the second half of the learned ones (the first positions are
         // special: BOS, the attention sink). A previous-token head then finds p-1 at once, up to
         // the repeats further back, which training separates: the induction circuit survived at
         // 512 positions where fresh positions had broken it (docs/DEMO.md).
-        const int64_t learned = saved.size(0), half = learned / 2;
+        const int64_t learned = learnedRows.size(0), half = learned / 2;
         for (int64_t p = learned; p < live.size(0); ++p)
-            live[p].copy_(saved[half + (p - half) % (learned - half)]);
+            live[p].copy_(learnedRows[half + (p - half) % (learned - half)]);
     }
 }
 

@@ -224,17 +224,17 @@ LmReport trainLanguageModel(const std::filesystem::path& tokenizerJson, const st
     trainer.model().save(outDir);
     copyFileAtomically(tokenizerJson, outDir / "tokenizer.json");
     nlohmann::ordered_json json = {{"heldout_loss", report.heldoutLoss},
-                                         {"unigram_loss", report.unigramLoss},
-                                         {"heldout_tokens", report.heldoutTokens},
-                                         {"final_train_loss", report.finalTrainLoss},
-                                         {"steps", report.steps},
-                                         {"tokens", report.tokens},
-                                         {"train_corpus_tokens", report.trainCorpusTokens},
-                                         {"parameters", report.parameters},
-                                         {"seconds", report.seconds},
-                                         {"tokens_per_second", report.tokensPerSecond},
-                                         {"synthetic_fraction", options.syntheticFraction},
-                                         {"seed", options.seed}};
+                                   {"unigram_loss", report.unigramLoss},
+                                   {"heldout_tokens", report.heldoutTokens},
+                                   {"final_train_loss", report.finalTrainLoss},
+                                   {"steps", report.steps},
+                                   {"tokens", report.tokens},
+                                   {"train_corpus_tokens", report.trainCorpusTokens},
+                                   {"parameters", report.parameters},
+                                   {"seconds", report.seconds},
+                                   {"tokens_per_second", report.tokensPerSecond},
+                                   {"synthetic_fraction", options.syntheticFraction},
+                                   {"seed", options.seed}};
     if (!options.continueFrom.empty())
         json["continued_from"] = options.continueFrom.string();
     writeFileAtomically(outDir / "training_report.json", json.dump(2) + "\n");

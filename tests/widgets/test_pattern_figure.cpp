@@ -156,7 +156,7 @@ private Q_SLOTS:
         shown.view.setResult(test::makeResult(analysis, detail));
         const PatternFigure figure = shown.view.figure();
         QVERIFY(figure.mhsaOnly);
-        QCOMPARE(shownMaps(figure), std::vector<int>{1});
+        QCOMPARE(shownMaps(figure.mhsaOnly), std::vector<int>{1});
         FigureOptions options;
         options.widthMm = 90;
         options.dpi = 150;

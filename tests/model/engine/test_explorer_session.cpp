@@ -24,6 +24,16 @@ class TestExplorerSession : public QObject {
     test::TempDir m_dir;
     std::unique_ptr<ExplorerSession> m_session;
 
+    /// The fixture model without a Lorsa.
+    EngineOptions modelOnlyOptions() const
+    {
+        EngineOptions options;
+        options.modelDir = m_dir / "gpt2";
+        options.device = "cpu";
+        options.threads = 1;
+        return options;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -296,11 +306,7 @@ private Q_SLOTS:
 
     void contextPatternNeedsALorsa()
     {
-        EngineOptions options;
-        options.modelDir = m_dir / "gpt2";
-        options.device = "cpu";
-        options.threads = 1;
-        const auto modelOnly = ExplorerSession::open(options);
+        const auto modelOnly = ExplorerSession::open(modelOnlyOptions());
         QVERIFY(modelOnly->lorsaDir().empty());
         QCOMPARE(modelOnly->modelDir(), m_dir / "gpt2");
         QCOMPARE(m_session->lorsaDir(), m_dir / "lorsa");
@@ -315,11 +321,7 @@ private Q_SLOTS:
 
     void modelOnlySessionsShowTheMhsaPatternsOfAnyLayer()
     {
-        EngineOptions options;
-        options.modelDir = m_dir / "gpt2";
-        options.device = "cpu";
-        options.threads = 1;
-        const auto session = ExplorerSession::open(options);
+        const auto session = ExplorerSession::open(modelOnlyOptions());
         QCOMPARE(session->info().layer, 0);
         QCOMPARE(static_cast<int32_t>(session->info().headScores.size()), session->info().nMhsaHeads);
         const std::string prompt = "The cat sat on the mat. The cat sat on the";
