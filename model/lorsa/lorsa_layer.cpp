@@ -317,41 +317,27 @@ LorsaOutput LorsaLayerImpl::forwardStraightforward(const at::Tensor& x, const Lo
 at::Tensor LorsaLayerImpl::decode(const Activation& activation) const
 {
     const auto& featureActs = activation.acts;
-    const int64_t nOv = m_config.nOvHeads, d = m_config.dModel;
-    const auto flat = featureActs.reshape({-1, nOv});  // [B*T,n_ov]
-    // Top-k leaves a few active heads per token: gathering their W_O rows reads k/n_ov of the
-    // dense GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
-    constexpr int64_t kSparseDensity = 64;
+    const auto dense = [&] { return at::matmul(featureActs, m_wO) + m_bD; };
+    const bool halfPrecision = m_dtype == at::kBFloat16 || m_dtype == at::kHalf;
     if (!featureActs.is_cpu()) {
         // On an accelerator a top-k activation names its active heads without counting them
         // (counting would synchronise with the host). Reading only their W_O rows wins in float32,
         // which has no tensor-core GEMM; in bfloat16/float16 the dense tensor-core product is the
         // faster one (H200, Llama-3.1-8B shape at expansion 8, T = 2048: 0.59 ms dense vs 1.15 ms
         // for the gather; docs/BENCHMARKS.md).
-        const bool tensorCores = m_dtype == at::kBFloat16 || m_dtype == at::kHalf;
-        if (activation.heads.defined() && !tensorCores)
-            return decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD);
-        return at::matmul(featureActs, m_wO) + m_bD;
+        return activation.heads.defined() && !halfPrecision
+                   ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
+                   : dense();
     }
-    const int64_t active = flat.count_nonzero().item<int64_t>();
-    if (active * kSparseDensity > flat.numel())
-        return at::matmul(featureActs, m_wO) + m_bD;
-    // Accumulate in float32 (float64) whatever the weights: the dense GEMM does so too.
-    const auto wide = m_dtype == at::kDouble ? at::kDouble : at::kFloat;
-    const auto nonzero = at::nonzero(flat);  // [N,2] (token, head), tokens ascending
-    const auto rows = nonzero.select(1, 0);
-    const auto cols = nonzero.select(1, 1);
-    const auto acts = flat.reshape({-1}).index_select(0, rows * nOv + cols).to(wide);  // [N]
-    auto out = at::zeros({flat.size(0), d}, featureActs.options().dtype(wide));        // [B*T,d]
-    // Bounded temporaries: 16384 gathered rows of W_O at a time.
-    constexpr int64_t kRowsPerStep = 16384;
-    for (int64_t i = 0; i < active; i += kRowsPerStep) {
-        const int64_t n = std::min(kRowsPerStep, active - i);
-        const auto contrib = m_wO.index_select(0, cols.narrow(0, i, n)).to(wide) * acts.narrow(0, i, n).unsqueeze(1);  // [n,d]
-        out.index_add_(0, rows.narrow(0, i, n), contrib);
-    }
-    out.add_(m_bD.to(wide));
-    return out.to(m_dtype).view({featureActs.size(0), featureActs.size(1), d});
+    // Top-k leaves a few active heads per token: reading their W_O rows does k/n_ov of the dense
+    // GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
+    constexpr int64_t kSparseDensity = 64;
+    const int64_t active = activation.heads.defined() ? activation.heads.numel() : featureActs.count_nonzero().item<int64_t>();
+    if (active * kSparseDensity > featureActs.numel())
+        return dense();
+    if (activation.heads.defined() && !halfPrecision)
+        return decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD);
+    return decodeNonzeroHeads(featureActs, m_wO, m_bD);
 }
 
 LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const

@@ -88,7 +88,7 @@ void writeTinyLorsa(const std::filesystem::path& dir, const LorsaFixtureOptions&
     if (o.decoderBias)
         tensors.emplace_back("b_D", randn({d}, 0.1));
     if (o.actFn == "jumprelu")
-        tensors.emplace_back("activation_function.log_jumprelu_threshold", randn({nOv}, 0.3) + std::log(0.05));
+        tensors.emplace_back("activation_function.log_jumprelu_threshold", randn({nOv}, 0.3) + std::log(o.jumpReluThreshold));
     if (o.postQkLn) {
         tensors.emplace_back("ln_q.w", randn({nQk, dQk}, 0.2) + 1.0);
         tensors.emplace_back("ln_k.w", randn({nQk, dQk}, 0.2) + 1.0);

@@ -20,6 +20,7 @@ struct LorsaFixtureOptions {
     int64_t dQkHead = 4;
     std::string actFn = "topk";   ///< "topk" | "jumprelu" | "relu" (anything else is written as is)
     int64_t topK = 3;
+    double jumpReluThreshold = 0.05;  ///< typical threshold (each head's is log-normal around it)
     bool sparsityIncludeDecoderNorm = true;
     bool rotary = true;
     int64_t rotaryDim = 4;

@@ -1,7 +1,9 @@
-// decodeActiveHeads, the accelerator's sparse Lorsa decoder, against the dense product of the
-// scattered activations with W_O: top-k heads in any order, zero activations among them, one or
-// more sequences, and mismatched shapes refused. (Debian's LibTorch 1.13 has no bfloat16
-// embedding_bag on the CPU; packaging/cuda/gpu-check.sh compares bfloat16 on the GPU.)
+// The sparse Lorsa decoders against the dense product of the activations with W_O.
+// decodeActiveHeads: top-k heads in any order, zero activations among them, one or more
+// sequences. (Debian's LibTorch 1.13 has no bfloat16 embedding_bag on the CPU;
+// packaging/cuda/gpu-check.sh compares bfloat16 on the GPU.) decodeNonzeroHeads: any number of
+// active heads per token (none included), in float32, float64 and bfloat16. Both refuse
+// mismatched shapes.
 #include "model/lorsa/active_head_decoder.h"
 #include "tests/support/checks.h"
 
@@ -55,6 +57,38 @@ private Q_SLOTS:
         QVERIFY(relativeError(out, denseDecode(heads, acts, wO, bD)) < 1e-6);
     }
 
+    void nonzeroHeadsMatchTheDenseDecoder_data()
+    {
+        QTest::addColumn<int>("dtype");
+        QTest::addRow("float32") << static_cast<int>(at::kFloat);
+        QTest::addRow("float64") << static_cast<int>(at::kDouble);
+        QTest::addRow("bfloat16") << static_cast<int>(at::kBFloat16);
+    }
+    void nonzeroHeadsMatchTheDenseDecoder()
+    {
+        QFETCH(int, dtype);
+        const auto type = static_cast<at::ScalarType>(dtype);
+        c10::InferenceMode guard;
+        const int64_t nOv = 50, d = 24;
+        const auto wO = at::randn({nOv, d}).to(type);
+        const auto bD = at::randn({d}).to(type);
+        // A varying number of active heads per token (JumpReLU-like), some tokens with none, and
+        // negative activations (a ReLU-free original release keeps them).
+        auto acts = at::randn({2, 11, nOv}) * at::rand({2, 11, nOv}).lt(0.15);
+        acts.select(1, 3).zero_();
+        acts[1][10].zero_();
+        acts = acts.to(type);
+        const auto out = decodeNonzeroHeads(acts, wO, bD);
+        QCOMPARE(out.scalar_type(), type);
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{2, 11, d}));
+        const auto expected = at::matmul(acts.to(at::kDouble), wO.to(at::kDouble)) + bD.to(at::kDouble);
+        // bfloat16 rounds the sum once, at the end: within one bfloat16 step of the exact sum.
+        const double tolerance = type == at::kBFloat16 ? 8e-3 : type == at::kFloat ? 1e-6 : 1e-12;
+        QVERIFY(relativeError(out, expected) < tolerance);
+        QVERIFY(at::equal(out.select(1, 3).to(at::kDouble), bD.to(at::kDouble).expand({2, d})));
+        QVERIFY(at::equal(decodeNonzeroHeads(at::zeros({3, nOv}, type), wO, bD), bD.expand({3, d})));
+    }
+
     void refusesMismatchedShapes()
     {
         c10::InferenceMode guard;
@@ -63,6 +97,8 @@ private Q_SLOTS:
         QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { decodeActiveHeads(heads, at::ones({1, 3, 3}), wO, at::zeros({4})); }));
         QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { decodeActiveHeads(heads, at::ones({1, 3, 2}), wO, at::zeros({5})); }));
         QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { decodeActiveHeads(heads, at::ones({1, 3, 2}), wO.flatten(), at::zeros({4})); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { decodeNonzeroHeads(at::ones({3, 9}), wO, at::zeros({4})); }));
+        QVERIFY(throwsErrorKind(ErrorKind::InvalidInput, [&] { decodeNonzeroHeads(at::ones({3, 10}), wO, at::zeros({5})); }));
     }
 };
 

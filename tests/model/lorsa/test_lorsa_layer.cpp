@@ -88,6 +88,14 @@ private Q_SLOTS:
         o.topK = 24;
         o.dModel = 12;
         QTest::addRow("one QK head, k=n_ov") << o;
+        // Under 1/64 of the heads active: the decoder reads only the active heads' W_O rows.
+        o = base;
+        o.nOvHeads = 192;
+        o.topK = 2;
+        QTest::addRow("sparse decoder, topk 2 of 192") << o;
+        o.actFn = "jumprelu";
+        o.jumpReluThreshold = 3;
+        QTest::addRow("sparse decoder, jumprelu over 192") << o;
     }
 
     void matchesFloat64Reference()
@@ -112,6 +120,10 @@ private Q_SLOTS:
         QVERIFY(at::equal(out.featureActs.ne(0), ref.featureActs.ne(0)));
         if (options.actFn == "topk")
             QVERIFY(out.featureActs.ne(0).sum(-1).le(options.topK).all().item<bool>());
+        if (QByteArray(QTest::currentDataTag()).startsWith("sparse decoder")) {
+            const int64_t active = out.featureActs.ne(0).sum().item<int64_t>();
+            QVERIFY2(active > 0 && active * 64 <= out.featureActs.numel(), "the row exercises the sparse decoder");
+        }
 
         std::vector<int64_t> all(static_cast<size_t>(options.nQkHeads));
         std::iota(all.begin(), all.end(), 0);
