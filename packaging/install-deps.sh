@@ -9,6 +9,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-openmp
   libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev libutf8proc-dev libsqlite3-dev
+  libgoogle-perftools-dev
   xvfb xauth fonts-dejavu-core
   # the Debian package and its check (cpack DEB + dpkg-shlibdeps, validators, manual pages)
   dpkg-dev file desktop-file-utils appstream help2man

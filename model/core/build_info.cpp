@@ -1,5 +1,6 @@
 #include "model/core/build_info.h"
 
+#include "model/core/allocator.h"
 #include "model/core/compute_device.h"
 
 #include <torch/cuda.h>
@@ -29,7 +30,7 @@ std::string versionReport(const std::string& program, const std::vector<std::str
     std::string text = program + " " + lorsaVersion();
     if (!gitCommit().empty())
         text += " (git " + gitCommit() + ")";
-    text += "\nLibTorch " + libtorchVersion() + "\n";
+    text += "\nLibTorch " + libtorchVersion() + "\nmalloc: " + mallocAllocator() + "\n";
     for (const auto& line : extraLines)
         text += line + "\n";
     const auto devices = availableDevices();

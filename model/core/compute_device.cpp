@@ -1,5 +1,6 @@
 #include "model/core/compute_device.h"
 
+#include "model/core/allocator.h"
 #include "model/core/error.h"
 
 #include <ATen/Parallel.h>
@@ -130,7 +131,7 @@ std::string machineDescription()
         std::snprintf(gib, sizeof gib, "%.1f GiB RAM", std::strtod(memory.c_str(), nullptr) / (1024.0 * 1024.0));
         out += std::string(", ") + gib;
     }
-    return out + ", LibTorch " + TORCH_VERSION;
+    return out + ", LibTorch " + TORCH_VERSION + ", " + mallocAllocator();
 }
 
 std::string configureCpuThreads(int threads)

@@ -20,8 +20,9 @@ at::ScalarType parseDtype(const std::string& name, at::Device device);
 std::string describeDevice(at::Device device);
 std::string dtypeName(at::ScalarType dtype);
 
-/// The machine a measurement ran on, for benchmark records: CPU model, cores, memory and the
-/// LibTorch version, e.g. "AMD EPYC 9R14, 2 cores, 24.0 GiB RAM, LibTorch 1.13.1".
+/// The machine a measurement ran on, for benchmark records: CPU model, cores, memory, the
+/// LibTorch version and the allocator, e.g. "AMD EPYC 9R14, 2 cores, 24.0 GiB RAM, LibTorch 1.13.1,
+/// tcmalloc 2.10".
 std::string machineDescription();
 
 /// Sets LibTorch's intra-op CPU threads (0 = all cores) and returns a line for the log naming

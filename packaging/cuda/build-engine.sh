@@ -23,7 +23,7 @@ torch_cmake="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')"
 # Python torch ships fmt 10+ headers, which shadow the fmt 9 that Debian's spdlog 1.10 needs.
 torch_fmt="$(dirname "$(dirname "$torch_cmake")")/include/fmt"
 [ -d "$torch_fmt" ] && mv "$torch_fmt" "$torch_fmt.hidden-by-lorsa"
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLORSA_BUILD_GUI=OFF -DBUILD_TESTING=OFF \
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLORSA_BUILD_GUI=OFF -DBUILD_TESTING=OFF -DLORSA_TCMALLOC=OFF \
   -DCMAKE_PREFIX_PATH="$torch_cmake;$root/usr;$root/usr/lib/x86_64-linux-gnu/cmake;$root/usr/share/cmake" \
   -DPKG_CONFIG_EXECUTABLE="$root/pkgconf"
 ninja -C "$build" lorsa
