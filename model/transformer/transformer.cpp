@@ -290,28 +290,31 @@ private:
         }
 
         // Query head h reads KV head h / (H / H_kv).
-        const auto qh = q.transpose(1, 2);                                          // [B,H,T,dh]
-        const auto kh = k.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,S,dh]
-        const auto vh = v.transpose(1, 2).repeat_interleave(H / Hkv, 1);           // [B,H,S,dh]
-        const int64_t S = kh.size(2);
+        const auto qh = q.transpose(1, 2);  // [B,H,T,dh]
         const auto patternName = blockHook(layer, "attn.hook_pattern");
         at::Tensor z;  // [B,H,T,dh]
-        if (pass.wanted(patternName) || pass.options.intervene) {
-            auto full = pattern(qh, kh, 0, H);
-            pass.hook(patternName, full);
-            z = at::matmul(full, vh);
-        } else if (fusedAttentionOn(m_device)) {
-            z = fusedCausalAttention(qh, kh, vh, 1.0 / std::sqrt(double(dh)));
+        const bool keepsPattern = pass.wanted(patternName) || pass.options.intervene;
+        if (!keepsPattern && fusedAttentionOn(m_device)) {
+            // The fused kernel reads each KV head for its whole query group: no repeated copies.
+            z = fusedCausalAttention(qh, k.transpose(1, 2), v.transpose(1, 2), 1.0 / std::sqrt(double(dh)));
         } else {
-            // Bound the live scores to one chunk of heads; no pattern outlives its chunk.
-            const int64_t perHead = std::max<int64_t>(1, B * T * S * 4 * 3);
-            const int64_t chunk = std::clamp<int64_t>(kAttentionChunkBytes / perHead, 1, H);
-            std::vector<at::Tensor> parts;
-            for (int64_t h0 = 0; h0 < H; h0 += chunk) {
-                const int64_t n = std::min(chunk, H - h0);
-                parts.push_back(at::matmul(pattern(qh, kh, h0, n), vh.narrow(1, h0, n)));
+            const auto kh = k.transpose(1, 2).repeat_interleave(H / Hkv, 1);  // [B,H,S,dh]
+            const auto vh = v.transpose(1, 2).repeat_interleave(H / Hkv, 1);  // [B,H,S,dh]
+            if (keepsPattern) {
+                auto full = pattern(qh, kh, 0, H);
+                pass.hook(patternName, full);
+                z = at::matmul(full, vh);
+            } else {
+                // Bound the live scores to one chunk of heads; no pattern outlives its chunk.
+                const int64_t perHead = std::max<int64_t>(1, B * T * kh.size(2) * 4 * 3);
+                const int64_t chunk = std::clamp<int64_t>(kAttentionChunkBytes / perHead, 1, H);
+                std::vector<at::Tensor> parts;
+                for (int64_t h0 = 0; h0 < H; h0 += chunk) {
+                    const int64_t n = std::min(chunk, H - h0);
+                    parts.push_back(at::matmul(pattern(qh, kh, h0, n), vh.narrow(1, h0, n)));
+                }
+                z = at::cat(parts, 1);
             }
-            z = at::cat(parts, 1);
         }
         z = z.transpose(1, 2).contiguous();  // [B,T,H,dh]
         pass.hook(blockHook(layer, "attn.hook_z"), z);
