@@ -47,6 +47,8 @@ check() {
     python3 packaging/cuda/compare_with_transformers.py "$data/$model-cpu.safetensors" "$data/$model-cuda.safetensors" "$data/$model" \
       | tee "$out/compare-$model.txt" | { grep -E "WORST|HF|equal=False" || true; }
     python3 packaging/cuda/lms_lorsa.py check "$data/$lorsa" "$data/$model-cuda.safetensors" | tee "$out/lms-check-$model.txt"
+    python3 packaging/cuda/lms_lorsa.py check --dtype bfloat16 "$data/$lorsa" "$data/$model-cuda-bf16.safetensors" \
+      | tee "$out/lms-check-$model-bf16.txt"
     python3 - "$data/$model-cuda.safetensors" "$data/$model-cuda-bf16.safetensors" <<'PY' | tee "$out/bf16-$model.txt"
 import sys, torch
 from safetensors.torch import load_file
@@ -89,6 +91,15 @@ for r in ours:
           f"{r.get('baseline_lorsa_gpu_working_mb', float('nan')):.0f} / {l['lms_working_mb']:.0f} |")
 print(f"\nattention: {ours[0].get('lorsa_attention')}; machine: {ours[0]['machine']}; {l['gpu']}, torch {l['torch']}")
 PY
+  stamp "bench-index"
+  # The atlas pass on the GPU against the naive per-context loop, and the same on the CPU cores.
+  for device in cuda cpu; do
+    "$bin" bench-index --model "$data/pythia" --lorsa "$data/p8" --corpus resources/demo/heldout.txt \
+      --out "$data/bench-index-$device.sqlite" --device "$device" --max-tokens 8192 --naive-contexts 16 --json \
+      > "$out/bench-index-$device.json"
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], {k: v for k, v in r.items() if not isinstance(v, (dict, list))})" \
+      "$out/bench-index-$device.json" "$device"
+  done
   stamp "bench done"
 }
 

@@ -11,9 +11,10 @@ Usage:
   lms_lorsa.py bench LORSA_DIR... --dtypes float32,bfloat16 --tokens 128,1024 [--repeat 20 --warmup 3]
       one JSON line per (Lorsa, dtype, T): median ms of encode + decode and the working memory
       (allocator peak above what was live before the call), on random input of unit variance.
-  lms_lorsa.py check LORSA_DIR DUMP.safetensors
-      runs it in float32 on the Lorsa input stored in our `lorsa analyze --dump` and prints the
-      largest relative difference of our hidden_pre, feature_acts and reconstruction from it.
+  lms_lorsa.py check LORSA_DIR DUMP.safetensors [--dtype bfloat16]
+      runs it in float32 (or bfloat16, for a bfloat16 dump) on the Lorsa input stored in our
+      `lorsa analyze --dump` and prints the largest relative difference of our hidden_pre,
+      feature_acts and reconstruction from it, and how many tokens' active heads differ.
 """
 import argparse, json, math, statistics, sys, time
 
@@ -136,9 +137,11 @@ def bench(args):
 
 def check(args):
     dump = load_file(args.dump)
-    lorsa = LmsLorsa(args.lorsa[0], torch.float32, args.device)
+    dtype = {'float32': torch.float32, 'bfloat16': torch.bfloat16}[args.dtype]
+    lorsa = LmsLorsa(args.lorsa[0], dtype, args.device)
     hook = lorsa.cfg['hook_point_in']
-    x = dump[hook].to(args.device, torch.float32).reshape(1, -1, lorsa.cfg['d_model'])
+    # The same input as ours: the dump's own hook_point_in (a bfloat16 run dumps its bfloat16 one).
+    x = dump[hook].to(args.device, dtype).reshape(1, -1, lorsa.cfg['d_model'])
     with torch.no_grad():
         acts, hidden_pre = lorsa.encode(x)
         out = lorsa.decode(acts)
@@ -147,9 +150,28 @@ def check(args):
         ours = dump[name].to(args.device, torch.float64).reshape(ref.shape)
         rel = ((ours - ref.double()).abs().max() / ref.double().abs().max().clamp_min(1e-30)).item()
         worst = max(worst, rel)
-        print(f'ours vs Language-Model-SAEs transcription {name} {tuple(ref.shape)} max rel err {rel:.2e}')
-    same = torch.equal((dump['lorsa.hook_feature_acts'].to(args.device).reshape(acts.shape) != 0), acts != 0)
-    print(f'WORST ours vs Language-Model-SAEs rel err {worst:.2e}; same active heads everywhere: {same}')
+        print(f'{args.dtype} ours vs Language-Model-SAEs transcription {name} {tuple(ref.shape)} max rel err {rel:.2e}')
+    ours_active = dump['lorsa.hook_feature_acts'].to(args.device).reshape(acts.shape) != 0
+    theirs_active = acts != 0
+    same = torch.equal(ours_active, theirs_active)
+    # In bfloat16 a near-tie at the k-th head can round either way: count how many tokens differ.
+    tokens_differing = (ours_active != theirs_active).any(-1).sum().item()
+    print(f'WORST {args.dtype} ours vs Language-Model-SAEs rel err {worst:.2e}; same active heads everywhere: {same} '
+          f'({tokens_differing} of {acts.shape[1]} tokens differ)')
+    if dtype != torch.float32:
+        # Which of the two half-precision forwards is closer to float32 on the same input?
+        exact = LmsLorsa(args.lorsa[0], torch.float32, args.device)
+        with torch.no_grad():
+            acts32, hidden_pre32 = exact.encode(x.to(torch.float32))
+            out32 = exact.decode(acts32)
+        for name, theirs, ref in (('lorsa.hook_hidden_pre', hidden_pre, hidden_pre32), ('lorsa.hook_reconstructed', out, out32)):
+            ref = ref.double()
+            ours = dump[name].to(args.device, torch.float64).reshape(ref.shape)
+            scale = ref.abs().max().clamp_min(1e-30)
+            print(f'against float32 {name}: ours {args.dtype} max rel err {((ours - ref).abs().max() / scale).item():.2e}, '
+                  f'Language-Model-SAEs {args.dtype} {((theirs.double() - ref).abs().max() / scale).item():.2e}; '
+                  f'rms rel err ours {((ours - ref).pow(2).mean().sqrt() / ref.pow(2).mean().sqrt()).item():.2e}, '
+                  f'Language-Model-SAEs {((theirs.double() - ref).pow(2).mean().sqrt() / ref.pow(2).mean().sqrt()).item():.2e}')
 
 
 def main():
@@ -157,6 +179,7 @@ def main():
     p.add_argument('mode', choices=['bench', 'check'])
     p.add_argument('lorsa', nargs='+')
     p.add_argument('--dtypes', default='float32,bfloat16')
+    p.add_argument('--dtype', default='float32', help='check: the dtype of both forwards (the dump\'s own)')
     p.add_argument('--tokens', default='128,1024,2048')
     p.add_argument('--repeat', type=int, default=20)
     p.add_argument('--warmup', type=int, default=3)
