@@ -23,7 +23,7 @@ echo "package: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB"
 
 depends=$(dpkg-deb --field "$deb" Depends)
 echo "Depends: $depends"
-for lib in libtorch libqt6widgets6 libc6 libstdc++6; do
+for lib in libtorch libqt6widgets6 libc6 libstdc++6 libtcmalloc-minimal4; do
   [[ "$depends" == *"$lib"* ]] || fail "Depends lacks $lib (dpkg-shlibdeps did not run?)"
 done
 
@@ -46,6 +46,7 @@ export QT_QPA_PLATFORM=offscreen
 grep -q "^lorsa $version" "$out/lorsa-version.txt" || fail "lorsa --version does not say $version"
 grep -q "^LibTorch " "$out/lorsa-version.txt" || fail "lorsa --version does not name LibTorch"
 grep -q "^devices: cpu" "$out/lorsa-version.txt" || fail "lorsa --version does not list the devices"
+grep -q "^malloc: tcmalloc" "$out/lorsa-version.txt" || fail "the installed lorsa does not run on tcmalloc"
 "$root/usr/bin/lorsa-explorer" --version | tee "$out/explorer-version.txt"
 grep -q "^Qt 6" "$out/explorer-version.txt" || fail "lorsa-explorer --version does not name Qt"
 
