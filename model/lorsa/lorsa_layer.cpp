@@ -38,8 +38,10 @@ public:
     int64_t parameterCount() const override { return m_parameterCount; }
 
 private:
-    /// \p x on the Lorsa's device, checked; \p cached positions precede it.
-    at::Tensor prepareInput(const at::Tensor& x, int64_t cached = 0) const;
+    /// \p x on the Lorsa's device, checked; \p cached positions precede it. Unless \p checkFinite
+    /// is false, also refuses NaN and Inf (reading a flag from the device: a synchronisation).
+    at::Tensor prepareInput(const at::Tensor& x, int64_t cached = 0, bool checkFinite = true) const;
+    static void throwUnlessFinite(const at::Tensor& allFinite);
     /// Queries or keys of the selected QK heads (undefined \p heads: all), after post-QK norm and
     /// rotary for positions \p firstPosition..: [B,T,h,d_qk']
     at::Tensor project(const at::Tensor& x, const at::Tensor& heads, const at::Tensor& w, const at::Tensor& b,
@@ -150,7 +152,13 @@ void LorsaLayerImpl::checkKeyValueCache(const LorsaKeyValueCache& cache, const a
                                                  " positions of this Lorsa and batch");
 }
 
-at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x, int64_t cached) const
+void LorsaLayerImpl::throwUnlessFinite(const at::Tensor& allFinite)
+{
+    if (!allFinite.item<bool>())
+        throw Error(ErrorKind::InvalidInput, "Lorsa input contains NaN or Inf");
+}
+
+at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x, int64_t cached, bool checkFinite) const
 {
     if (!x.defined() || x.dim() != 3 || x.size(2) != m_config.dModel)
         throw Error(ErrorKind::InvalidInput, "Lorsa input must have shape [B,T," + std::to_string(m_config.dModel) + "]" +
@@ -163,8 +171,8 @@ at::Tensor LorsaLayerImpl::prepareInput(const at::Tensor& x, int64_t cached) con
     if (!at::isFloatingType(x.scalar_type()))
         throw Error(ErrorKind::InvalidInput, "Lorsa input must be a floating-point tensor");
     auto input = x.to(m_device, m_dtype);
-    if (!at::isfinite(input).all().item<bool>())
-        throw Error(ErrorKind::InvalidInput, "Lorsa input contains NaN or Inf");
+    if (checkFinite)
+        throwUnlessFinite(at::isfinite(input).all());
     return input;
 }
 
@@ -347,9 +355,15 @@ LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOpt
         throw Error(ErrorKind::InvalidInput, "the straightforward Lorsa forward keeps no key/value cache");
     if (cache)
         checkKeyValueCache(*cache, xIn);
-    const auto x = prepareInput(xIn, cache ? cache->length : 0);
-    if (options.straightforward)
-        return forwardStraightforward(x, options);
+    // The finite check is read once the whole forward is queued: on a GPU, reading it first would
+    // leave the device idle while the forward's kernels are launched.
+    const auto x = prepareInput(xIn, cache ? cache->length : 0, false);
+    const auto allFinite = at::isfinite(x).all();
+    if (options.straightforward) {
+        auto out = forwardStraightforward(x, options);
+        throwUnlessFinite(allFinite);
+        return out;
+    }
     LorsaOutput out;
     LorsaKeyValueCache grown;
     const bool fused = fusedAttentionOn(x.device()) && !options.keepPatterns;
@@ -357,6 +371,7 @@ LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOpt
     const auto activation = activate(out.hiddenPre);
     out.featureActs = activation.acts;
     out.reconstructed = decode(activation);
+    throwUnlessFinite(allFinite);  // before the cache takes the new positions
     if (cache)
         *cache = std::move(grown);
     return out;

@@ -261,6 +261,19 @@ private Q_SLOTS:
         auto nan = randomInput(1, 4, o.dModel, 1);
         nan[0][2][3] = NAN;
         QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->forward(nan); }));
+        LorsaForwardOptions straightforward;
+        straightforward.straightforward = true;
+        QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->forward(nan, straightforward); }));
+        // A refused input leaves the key/value cache as it was.
+        LorsaKeyValueCache cache;
+        LorsaForwardOptions cached;
+        cached.keyValues = &cache;
+        layer->forward(randomInput(1, 3, o.dModel, 2), cached);
+        auto inf = randomInput(1, 2, o.dModel, 1);
+        inf[0][1][0] = INFINITY;
+        QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->forward(inf, cached); }));
+        QCOMPARE(cache.length, int64_t(3));
+        QCOMPARE(cache.keys.size(2), int64_t(3));
         QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->patterns(randomInput(1, 4, o.dModel, 1), {2}); }));
         QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->zPatterns(randomInput(1, 4, o.dModel, 1), {-1}); }));
         QVERIFY(expectKind(ErrorKind::InvalidInput, [&] { layer->qkHeadOf(8); }));
