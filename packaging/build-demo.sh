@@ -47,7 +47,7 @@ cp "$work/model/config.json" "$work/model/model.safetensors" "$work/model/tokeni
 # 4. Lorsa on layer 1, the layer with the induction head (`lorsa heads --model` shows it).
 "$lorsa" train --model "$demo/model" --layer 1 --corpus "$work/train.txt" --heldout "$work/heldout.txt" \
   --out "$work/lorsa" --expansion 4 --n-qk-heads 16 --top-k 16 --start-k 64 --k-warmup-tokens 300000 \
-  --total-tokens 1500000 --context-length 512 --batch-tokens 4096 --lr 1e-3 --seed 1 --threads "$threads" --quiet
+  --total-tokens 6000000 --context-length 512 --batch-tokens 4096 --lr 1e-3 --seed 1 --threads "$threads" --quiet
 rm -rf "$demo/lorsa"
 mkdir -p "$demo/lorsa"
 cp "$work/lorsa/config.json" "$work/lorsa/sae_weights.safetensors" "$demo/lorsa/"
