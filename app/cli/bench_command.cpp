@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <map>
 
 namespace lorsa::cli {
 namespace {
@@ -17,6 +18,21 @@ namespace {
 nlohmann::ordered_json statsJson(const TimingStats& stats)
 {
     return {{"median", stats.median}, {"min", stats.min}, {"max", stats.max}};
+}
+
+const std::map<std::string, LorsaDecoder>& decoderNames()
+{
+    static const std::map<std::string, LorsaDecoder> names{
+        {"auto", LorsaDecoder::Automatic}, {"dense", LorsaDecoder::Dense}, {"active-heads", LorsaDecoder::ActiveHeads}};
+    return names;
+}
+
+std::string decoderName(LorsaDecoder decoder)
+{
+    for (const auto& [name, value] : decoderNames())
+        if (value == decoder)
+            return name;
+    return "auto";
 }
 
 std::string formatStats(const TimingStats& stats)
@@ -94,6 +110,11 @@ void addBenchCommand(CLI::App& app, Streams streams)
     command->add_option("--warmup", flags->bench.warmup, "untimed warm-up runs")->capture_default_str();
     command->add_flag("--baseline", flags->bench.baseline,
                       "also time the straightforward Lorsa forward (all QK patterns at once) for comparison");
+    command->add_option("--decoder", flags->bench.decoder,
+                        "the timed Lorsa forward's decoder: auto (by device, dtype and density), dense (one GEMM with W_O) "
+                        "or active-heads (only the active heads' W_O rows)")
+        ->transform(CLI::CheckedTransformer(decoderNames()))
+        ->default_str("auto");
     command->add_flag("--json", flags->json, "print one JSON object");
     command->callback([flags, streams] {
         if (flags->typing) {
@@ -129,8 +150,10 @@ void addBenchCommand(CLI::App& app, Streams streams)
                 {"rss_after_load_mb", result.rssAfterLoadMb},
                 {"peak_rss_mb", result.peakRssMb},
             };
-            if (engine.lorsa())
+            if (engine.lorsa()) {
                 json["lorsa_attention"] = result.fusedAttention ? "scaled_dot_product_attention" : "blocked";
+                json["lorsa_decoder"] = decoderName(flags->bench.decoder);
+            }
             if (result.gpuPeakMb)
                 json["gpu_peak_mb"] = *result.gpuPeakMb;
             if (result.lorsaGpuWorkingMb)

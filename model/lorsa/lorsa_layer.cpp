@@ -56,8 +56,9 @@ private:
     at::Tensor hiddenPreFused(const at::Tensor& x, const LorsaForwardOptions& options, LorsaKeyValueCache& grown) const;
     /// The benchmark's baseline: every pattern at once and a dense decoder, as the reference Python.
     LorsaOutput forwardStraightforward(const at::Tensor& x, const LorsaForwardOptions& options) const;
-    /// feature_acts W_O + b_D [B,T,d], reading only the W_O rows of active heads when few are.
-    at::Tensor decode(const Activation& activation) const;
+    /// feature_acts W_O + b_D [B,T,d], reading only the W_O rows of active heads when few are
+    /// (or as \p decoder forces).
+    at::Tensor decode(const Activation& activation, LorsaDecoder decoder) const;
     /// Causal softmax of q k^T / attn_scale, computed in float32 (or float64): [B,h,T,T]
     at::Tensor attention(const at::Tensor& q, const at::Tensor& k) const;
     Activation activate(const at::Tensor& hiddenPre) const;
@@ -322,11 +323,18 @@ LorsaOutput LorsaLayerImpl::forwardStraightforward(const at::Tensor& x, const Lo
     return out;
 }
 
-at::Tensor LorsaLayerImpl::decode(const Activation& activation) const
+at::Tensor LorsaLayerImpl::decode(const Activation& activation, LorsaDecoder decoder) const
 {
     const auto& featureActs = activation.acts;
     const auto dense = [&] { return at::matmul(featureActs, m_wO) + m_bD; };
     const bool halfPrecision = m_dtype == at::kBFloat16 || m_dtype == at::kHalf;
+    // Debian's LibTorch 1.13 has no half-precision embedding_bag on the CPU.
+    const bool bagOfActiveHeads = activation.heads.defined() && !(halfPrecision && featureActs.is_cpu());
+    if (decoder == LorsaDecoder::Dense)
+        return dense();
+    if (decoder == LorsaDecoder::ActiveHeads)
+        return bagOfActiveHeads ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
+                                : decodeNonzeroHeads(featureActs, m_wO, m_bD);
     if (!featureActs.is_cpu()) {
         // On an accelerator a top-k activation names its active heads without counting them
         // (counting would synchronise with the host). Reading only their W_O rows wins in float32,
@@ -343,9 +351,8 @@ at::Tensor LorsaLayerImpl::decode(const Activation& activation) const
     const int64_t active = activation.heads.defined() ? activation.heads.numel() : featureActs.count_nonzero().item<int64_t>();
     if (active * kSparseDensity > featureActs.numel())
         return dense();
-    if (activation.heads.defined() && !halfPrecision)
-        return decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD);
-    return decodeNonzeroHeads(featureActs, m_wO, m_bD);
+    return bagOfActiveHeads ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
+                            : decodeNonzeroHeads(featureActs, m_wO, m_bD);
 }
 
 LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
@@ -370,7 +377,7 @@ LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOpt
     out.hiddenPre = fused ? hiddenPreFused(x, options, grown) : hiddenPreChunked(x, options, out.pattern, grown);
     const auto activation = activate(out.hiddenPre);
     out.featureActs = activation.acts;
-    out.reconstructed = decode(activation);
+    out.reconstructed = decode(activation, options.decoder);
     throwUnlessFinite(allFinite);  // before the cache takes the new positions
     if (cache)
         *cache = std::move(grown);

@@ -23,6 +23,13 @@ struct LorsaKeyValueCache {
     void truncate(int64_t positions);
 };
 
+/// How a forward turns feature activations into the reconstruction (feature_acts W_O + b_D).
+enum class LorsaDecoder {
+    Automatic,    ///< by device, dtype and how many heads are active (the default)
+    Dense,        ///< one GEMM with the whole of W_O
+    ActiveHeads,  ///< only the W_O rows of the active heads (on an accelerator with a top-k activation, no host sync)
+};
+
 struct LorsaForwardOptions {
     bool keepPatterns = false;        ///< fill Output::pattern for all QK heads [B,n_qk,T,T]
     int64_t chunkBytes = 256 << 20;   ///< budget for the QK patterns of one chunk of heads
@@ -34,6 +41,8 @@ struct LorsaForwardOptions {
     /// outputs cover x's positions only (patterns [B,n_qk,T,length+T]), and the cache grows when
     /// the forward completes. Not with straightforward.
     LorsaKeyValueCache* keyValues = nullptr;
+    /// Forcing one decoder is for benchmarks that compare them; every choice gives the same sums.
+    LorsaDecoder decoder = LorsaDecoder::Automatic;
 };
 
 struct LorsaOutput {

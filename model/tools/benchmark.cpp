@@ -111,7 +111,9 @@ BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& optio
         double lorsaMs = 0;
         if (sae) {
             lorsaInput = engine.lorsaInputFrom(cache.at(inHook), engine.inputMode().chosen);
-            lorsaMs = lorsaPeaks.time([&] { sae->forward(lorsaInput); });
+            LorsaForwardOptions lorsaOptions;
+            lorsaOptions.decoder = options.decoder;
+            lorsaMs = lorsaPeaks.time([&] { sae->forward(lorsaInput, lorsaOptions); });
         }
         if (run < options.warmup)
             continue;

@@ -37,6 +37,7 @@ struct BenchmarkOptions {
     int warmup = 1;
     bool baseline = false;
     uint64_t seed = 0;
+    LorsaDecoder decoder = LorsaDecoder::Automatic;  ///< the timed Lorsa forward's decoder
 };
 
 BenchmarkResult runBenchmark(const Engine& engine, const BenchmarkOptions& options);

@@ -91,6 +91,17 @@ for r in ours:
           f"{r.get('baseline_lorsa_gpu_working_mb', float('nan')):.0f} / {l['lms_working_mb']:.0f} |")
 print(f"\nattention: {ours[0].get('lorsa_attention')}; machine: {ours[0]['machine']}; {l['gpu']}, torch {l['torch']}")
 PY
+  stamp "decoders"
+  # The dense and the active-heads decoder against each other (the automatic choice: active heads
+  # in float32, dense in bfloat16, from session 5's profile; never measured end to end).
+  for dtype in bfloat16 float32; do
+    for decoder in dense active-heads; do
+      "$bin" bench --model "$data/llama" --lorsa "$data/l8" --device cuda --dtype "$dtype" --tokens 2048 \
+        --repeat 20 --warmup 3 --decoder "$decoder" --json \
+        | python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"l8 {r['dtype']} T=2048 decoder {r['lorsa_decoder']}: Lorsa {r['lorsa_ms']:.2f} ms\")" \
+        | tee -a "$out/bench-decoders.txt"
+    done
+  done
   stamp "bench-index"
   # The atlas pass on the GPU against the naive per-context loop, and the same on the CPU cores.
   for device in cuda cpu; do

@@ -143,6 +143,43 @@ private Q_SLOTS:
         QVERIFY(test::maxRelativeError(layer->outputWeights(), w.at("W_O") / fOut) <= 1e-6);
     }
 
+    void everyDecoderGivesTheSameReconstruction_data()
+    {
+        QTest::addColumn<LorsaFixtureOptions>("options");
+        QTest::addColumn<int>("dtype");
+        LorsaFixtureOptions o;
+        o.nOvHeads = 192;
+        o.topK = 2;
+        QTest::addRow("topk, float32") << o << static_cast<int>(at::kFloat);
+        QTest::addRow("topk, bfloat16") << o << static_cast<int>(at::kBFloat16);
+        o.actFn = "jumprelu";
+        o.jumpReluThreshold = 3;
+        QTest::addRow("jumprelu, float32") << o << static_cast<int>(at::kFloat);
+        o = LorsaFixtureOptions();
+        QTest::addRow("topk 3 of 8 (dense when automatic)") << o << static_cast<int>(at::kFloat);
+    }
+    void everyDecoderGivesTheSameReconstruction()
+    {
+        QFETCH(LorsaFixtureOptions, options);
+        QFETCH(int, dtype);
+        test::TempDir dir;
+        test::writeTinyLorsa(dir.path(), options);
+        const auto layer = LorsaLayer::load(dir.path(), at::kCPU, static_cast<at::ScalarType>(dtype));
+        const auto x = randomInput(2, 9, options.dModel, 3);
+        LorsaForwardOptions forced;
+        const auto automatic = layer->forward(x, forced);
+        const auto weights = test::readAllDouble(dir / "sae_weights.safetensors");
+        const auto exact = at::matmul(automatic.featureActs.to(at::kDouble), weights.at("W_O")) + weights.at("b_D");
+        const double tolerance = dtype == static_cast<int>(at::kBFloat16) ? 1e-2 : 1e-5;
+        QVERIFY(test::maxRelativeError(automatic.reconstructed, exact) <= tolerance);
+        for (const auto decoder : {LorsaDecoder::Dense, LorsaDecoder::ActiveHeads}) {
+            forced.decoder = decoder;
+            const auto out = layer->forward(x, forced);
+            QVERIFY(at::equal(out.featureActs, automatic.featureActs));
+            QVERIFY2(test::maxRelativeError(out.reconstructed, exact) <= tolerance, decoder == LorsaDecoder::Dense ? "dense" : "active heads");
+        }
+    }
+
     void chunkedEqualsUnchunked_data()
     {
         QTest::addColumn<LorsaFixtureOptions>("options");
