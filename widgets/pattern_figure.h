@@ -1,9 +1,10 @@
 #pragma once
 // The QK attention maps as a figure for a paper: Lorsa, MHSA and their difference side by side
 // (the MHSA map alone without a Lorsa) as square-celled query x key maps, token labels thinned so
-// that they never overlap, colour bars under the maps. Painted with QPainter alone (no QCustomPlot) so that the geometry is exact, text
-// stays text in SVG and PDF (one named font) and maps of up to kMaxVectorTokens tokens are vector
-// rectangles; larger maps are one image each, at cell resolution.
+// that they never overlap, colour bars under the maps. Painted with QPainter alone (no
+// QCustomPlot) so that the geometry is exact, text stays text in SVG and PDF (one named font)
+// and maps of up to kMaxVectorTokens tokens are vector rectangles; larger maps are one image
+// each, at cell resolution.
 
 #include "widgets/colour_transform.h"
 #include "widgets/figure_style.h"

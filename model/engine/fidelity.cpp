@@ -30,6 +30,12 @@ double fvuOf(double residual, double variance)
     return variance > 0 ? residual / variance : (residual > 0 ? 1.0 : 0.0);
 }
 
+/// The number of nonzero activations of each token of acts [B,T,n]: [B*T], on acts' device.
+at::Tensor activeCounts(const at::Tensor& featureActs)
+{
+    return (featureActs != 0).sum(-1).reshape({-1});
+}
+
 /// Each token's squared error over the mean token's squared distance from the mean, from the
 /// host copy of squaredTerms.
 std::vector<float> errorPerTokenOf(const at::Tensor& terms)
@@ -69,7 +75,7 @@ Fidelity reconstructionFidelity(const at::Tensor& target, const at::Tensor& reco
     // Every term is computed where the tensors are and reaches the host in one copy: on a GPU,
     // one synchronisation instead of one per term.
     const auto terms = squaredTerms(target, reconstruction);                                   // [2,N]
-    const auto l0 = (featureActs != 0).sum(-1).reshape({1, -1}).to(terms.device(), at::kDouble);  // [1,N]
+    const auto l0 = activeCounts(featureActs).unsqueeze(0).to(terms.device(), at::kDouble);  // [1,N]
     const auto host = at::cat({terms, l0}, 0).to(at::kCPU);
     Fidelity report;
     report.fvu = fvuOf(host[0].sum().item<double>(), host[1].sum().item<double>());
@@ -84,7 +90,7 @@ Fidelity reconstructionFidelity(const at::Tensor& target, const at::Tensor& reco
 
 std::vector<float> l0PerToken(const at::Tensor& featureActs)
 {
-    return toFloatVector((featureActs != 0).sum(-1));
+    return toFloatVector(activeCounts(featureActs));
 }
 
 } // namespace lorsa

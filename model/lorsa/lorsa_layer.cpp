@@ -330,20 +330,21 @@ at::Tensor LorsaLayerImpl::decode(const Activation& activation, LorsaDecoder dec
     const bool halfPrecision = m_dtype == at::kBFloat16 || m_dtype == at::kHalf;
     // Debian's LibTorch 1.13 has no half-precision embedding_bag on the CPU.
     const bool bagOfActiveHeads = activation.heads.defined() && !(halfPrecision && featureActs.is_cpu());
+    const auto activeRows = [&] {
+        return bagOfActiveHeads ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
+                                : decodeNonzeroHeads(featureActs, m_wO, m_bD);
+    };
     if (decoder == LorsaDecoder::Dense)
         return dense();
     if (decoder == LorsaDecoder::ActiveHeads)
-        return bagOfActiveHeads ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
-                                : decodeNonzeroHeads(featureActs, m_wO, m_bD);
+        return activeRows();
     if (!featureActs.is_cpu()) {
         // On an accelerator a top-k activation names its active heads without counting them
         // (counting would synchronise with the host). Reading only their W_O rows wins in float32,
         // which has no tensor-core GEMM; in bfloat16/float16 the dense tensor-core product is the
         // faster one (H200, Llama-3.1-8B shape at expansion 8, T = 2048: 0.59 ms dense vs 1.15 ms
         // for the gather; docs/BENCHMARKS.md).
-        return activation.heads.defined() && !halfPrecision
-                   ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
-                   : dense();
+        return activation.heads.defined() && !halfPrecision ? activeRows() : dense();
     }
     // Top-k leaves a few active heads per token: reading their W_O rows does k/n_ov of the dense
     // GEMM's work. Past ~1/64 density BLAS on the whole matrix is faster.
@@ -351,8 +352,7 @@ at::Tensor LorsaLayerImpl::decode(const Activation& activation, LorsaDecoder dec
     const int64_t active = activation.heads.defined() ? activation.heads.numel() : featureActs.count_nonzero().item<int64_t>();
     if (active * kSparseDensity > featureActs.numel())
         return dense();
-    return bagOfActiveHeads ? decodeActiveHeads(activation.heads, activation.headActs, m_wO, m_bD)
-                            : decodeNonzeroHeads(featureActs, m_wO, m_bD);
+    return activeRows();
 }
 
 LorsaOutput LorsaLayerImpl::forward(const at::Tensor& xIn, const LorsaForwardOptions& options) const
