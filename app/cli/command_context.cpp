@@ -23,7 +23,7 @@ void EngineFlags::addTo(CLI::App& command, bool lorsaOption)
         command.add_option("--variant", variant, "which variant of that layer, e.g. 8x/k64, when the set has several");
     }
     command.add_option("--device", device, "auto | cpu | cuda")->capture_default_str();
-    command.add_option("--dtype", dtype, "float32 | bfloat16 | float16")->capture_default_str();
+    command.add_option("--dtype", dtype, kDtypeHelp)->capture_default_str();
     command.add_option("--threads", threads, "CPU threads (0 = all cores)")->capture_default_str();
     if (lorsaOption)
         command.add_option("--lorsa-input", lorsaInput, "override the detected Lorsa input: affine | normalized");

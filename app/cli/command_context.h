@@ -17,6 +17,10 @@ struct Streams {
     std::ostream& err;
 };
 
+/// The --dtype help every engine command shows.
+inline constexpr const char* kDtypeHelp =
+    "auto | float32 | bfloat16 | float16 (auto: bfloat16 on CUDA for a bfloat16 checkpoint, float32 otherwise)";
+
 /// --model, --lorsa, --layer, --variant, --device, --dtype, --threads, --lorsa-input on a subcommand.
 struct EngineFlags {
     std::string model;
@@ -24,7 +28,7 @@ struct EngineFlags {
     std::optional<int64_t> layer;
     std::string variant;
     std::string device = "auto";
-    std::string dtype = "float32";
+    std::string dtype = "auto";
     int threads = 0;
     std::string lorsaInput;
 

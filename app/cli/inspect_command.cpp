@@ -201,7 +201,7 @@ void addInspectCommand(CLI::App& app, Streams streams)
     command->add_option("DIR", *folder, "model folder, Lorsa folder or Lorsa set (a folder tree of Lorsas)")->required();
     command->add_option("--model", flags->model, "with a Lorsa folder: load this model and report which input the Lorsa reads");
     command->add_option("--device", flags->device, "auto | cpu | cuda")->capture_default_str();
-    command->add_option("--dtype", flags->dtype, "float32 | bfloat16 | float16")->capture_default_str();
+    command->add_option("--dtype", flags->dtype, kDtypeHelp)->capture_default_str();
     command->add_option("--lorsa-input", flags->lorsaInput, "override: affine | normalized");
     command->add_flag("--json", *json, "print JSON");
     command->callback([=] {

@@ -74,7 +74,7 @@ void addTrainLmCommand(CLI::App& app, Streams streams)
         auto options = flags->options;
         options.shape.architecture = trainableArchitecture(flags->architecture);
         options.device = parseDevice(flags->device);
-        if (parseDtype(flags->dtype, options.device) != at::kFloat)
+        if (chooseDtype(flags->dtype, options.device, [] { return at::kFloat; }) != at::kFloat)
             throw Error(ErrorKind::Unsupported, "train-lm trains in float32 only; drop --dtype " + flags->dtype);
         streams.out << configureCpuThreads(flags->threads) << "\n";
         std::vector<std::filesystem::path> corpus(flags->corpus.begin(), flags->corpus.end());

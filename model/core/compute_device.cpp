@@ -76,10 +76,17 @@ at::ScalarType parseDtype(const std::string& name, at::Device device)
     else if (key == "float16" || key == "fp16" || key == "f16" || key == "half")
         dtype = at::kHalf;
     else
-        throw Error(ErrorKind::Device, "unknown dtype '" + name + "' (expected float32, bfloat16 or float16)");
+        throw Error(ErrorKind::Device, "unknown dtype '" + name + "' (expected auto, float32, bfloat16 or float16)");
     if (dtype == at::kHalf && device.is_cpu())
         throw Error(ErrorKind::Device, "float16 is not supported on the CPU (LibTorch has no CPU float16 matmul): use bfloat16 or float32");
     return dtype;
+}
+
+at::ScalarType chooseDtype(const std::string& name, at::Device device, const std::function<at::ScalarType()>& storedDtype)
+{
+    if (lowercase(name) != "auto")
+        return parseDtype(name, device);
+    return device.is_cuda() && storedDtype() == at::kBFloat16 ? at::kBFloat16 : at::kFloat;
 }
 
 std::string describeDevice(at::Device device)

@@ -3,6 +3,7 @@
 #include "model/core/compute_device.h"
 #include "model/core/error.h"
 #include "model/core/log.h"
+#include "model/transformer/transformer_weights.h"
 
 #include <ATen/core/grad_mode.h>
 #include <c10/core/InferenceMode.h>
@@ -30,7 +31,6 @@ void report(const EngineOptions& options, double fraction, const std::string& st
 
 Engine::Engine(const EngineOptions& options)
     : m_device(parseDevice(options.device))
-    , m_dtype(parseDtype(options.dtype, m_device))
 {
     m_threadsLine = configureCpuThreads(options.threads);
     logger("engine")->info("{}", m_threadsLine);
@@ -43,6 +43,7 @@ Engine::Engine(const EngineOptions& options)
     if (!std::filesystem::exists(tokenizerFile))
         throw Error(ErrorKind::InvalidFile, tokenizerFile.string() + ": no tokenizer.json in the model folder");
     m_tokenizer = std::make_unique<Tokenizer>(Tokenizer::fromFile(tokenizerFile));
+    m_dtype = chooseDtype(options.dtype, m_device, [&] { return storedWeightDtype(options.modelDir); });
     report(options, 0.05, "model weights");
     m_model = Transformer::load(options.modelDir, m_device, m_dtype,
                                 [&](double fraction) { report(options, 0.05 + 0.75 * fraction, "model weights"); });

@@ -20,7 +20,7 @@ struct EngineOptions {
     /// ExplorerSession starts on the set's first Lorsa when it is not given.
     LorsaChoice lorsaChoice;
     std::string device = "auto";                 ///< auto | cpu | cuda | cuda:N
-    std::string dtype = "float32";               ///< float32 | bfloat16 | float16
+    std::string dtype = "auto";                  ///< auto | float32 | bfloat16 | float16 (chooseDtype())
     int threads = 0;                             ///< CPU threads, 0 = all cores
     std::optional<LorsaInputMode> lorsaInput;    ///< override of the detected input
     std::function<void(double fraction, const std::string& stage)> progress;

@@ -3,6 +3,7 @@
 #include "model/core/error.h"
 #include "model/io/checked_tensor.h"
 
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -228,6 +229,23 @@ TransformerWeights loadTransformerWeights(const std::filesystem::path& dir, cons
     if (progress)
         progress(1.0);
     return weights;
+}
+
+at::ScalarType storedWeightDtype(const std::filesystem::path& dir)
+{
+    const auto source = openWeights(dir);
+    std::map<std::string, int64_t> elements;  // by the file's dtype name
+    for (const auto& name : source->names()) {
+        const auto info = source->info(name);
+        int64_t count = 1;
+        for (const auto extent : info.shape)
+            count *= extent;
+        elements[info.dtype] += count;
+    }
+    const int64_t wide = elements["F32"] + elements["F64"];
+    if (elements["BF16"] > wide && elements["BF16"] >= elements["F16"])
+        return at::kBFloat16;
+    return elements["F16"] > wide ? at::kHalf : at::kFloat;
 }
 
 } // namespace lorsa

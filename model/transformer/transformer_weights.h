@@ -52,6 +52,10 @@ struct TransformerWeights {
 TransformerWeights loadTransformerWeights(const std::filesystem::path& dir, const ModelConfig& config, at::Device device,
                                           at::ScalarType dtype, const std::function<void(double)>& progress);
 
+/// The floating-point dtype that holds most of the weights in \p dir's checkpoint (by element
+/// count, read from the file headers alone): bfloat16, float16 or float32 (also for float64).
+at::ScalarType storedWeightDtype(const std::filesystem::path& dir);
+
 /// \p weight in \p dtype: itself when it already is, else a converted temporary.
 inline at::Tensor weightAs(const at::Tensor& weight, at::ScalarType dtype)
 {

@@ -39,7 +39,7 @@ check() {
     n=$(python3 -c "import json; print(json.load(open('$data/$model/config.json'))['num_hidden_layers'])")
     for ((i = 0; i < n; i++)); do hooks="$hooks,blocks.$i.hook_resid_post"; done
     for device in cpu cuda; do
-      "$bin" analyze --model "$data/$model" --lorsa "$data/$lorsa" --lorsa-input normalized --device "$device" \
+      "$bin" analyze --model "$data/$model" --lorsa "$data/$lorsa" --lorsa-input normalized --device "$device" --dtype float32 \
         --text-file "$data/prompt.txt" --hooks "$hooks" --z-heads 0,7,300 --dump "$data/$model-$device.safetensors"
     done
     "$bin" analyze --model "$data/$model" --lorsa "$data/$lorsa" --lorsa-input normalized --device cuda --dtype bfloat16 \
@@ -58,6 +58,13 @@ for name in ("logits", "lorsa.hook_hidden_pre", "lorsa.hook_reconstructed"):
     print(f"bfloat16 vs float32 on CUDA {name}: max rel err {((a - b).abs().max() / a.abs().max()).item():.2e}")
 PY
   done
+  stamp "dtype auto"
+  # The default precision on CUDA is the checkpoint's when that is bfloat16 (Qwen3 is stored so).
+  "$bin" make-random --shape qwen3-1.7b --layers 2 --model-out "$data/qwen2l" --lorsa-out "$data/q8" --layer 1 --expansion 8 \
+    --n-qk-heads 16 --d-qk-head 128 --top-k 64 --post-qk-norm
+  "$bin" bench --model "$data/qwen2l" --lorsa "$data/q8" --device cuda --tokens 128 --repeat 3 --warmup 1 --json \
+    | python3 -c "import json,sys; d=json.load(sys.stdin)['dtype']; print('--dtype auto, CUDA, bfloat16 checkpoint:', d); sys.exit(d != 'bfloat16')" \
+    | tee "$out/dtype-auto.txt"
   stamp "check done"
 }
 
@@ -106,7 +113,7 @@ PY
   # The atlas pass on the GPU against the naive per-context loop, and the same on the CPU cores.
   for device in cuda cpu; do
     "$bin" bench-index --model "$data/pythia" --lorsa "$data/p8" --corpus resources/demo/heldout.txt \
-      --out "$data/bench-index-$device.sqlite" --device "$device" --max-tokens 8192 --naive-contexts 16 --json \
+      --out "$data/bench-index-$device.sqlite" --device "$device" --dtype float32 --max-tokens 8192 --naive-contexts 16 --json \
       > "$out/bench-index-$device.json"
     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], {k: v for k, v in r.items() if not isinstance(v, (dict, list))})" \
       "$out/bench-index-$device.json" "$device"

@@ -97,6 +97,15 @@ private Q_SLOTS:
         }
     }
 
+    void automaticPrecisionIsAccepted()
+    {
+        QString error;
+        int exitCode = -1;
+        const auto options = parseExplorerArguments({QStringLiteral("lorsa-explorer"), QStringLiteral("--dtype"), QStringLiteral("Auto")}, error, exitCode);
+        QVERIFY2(options.has_value(), qPrintable(error));
+        QCOMPARE(options->dtype, QStringLiteral("auto"));
+    }
+
     void foldersAsArguments()
     {
         test::TempDir dir;

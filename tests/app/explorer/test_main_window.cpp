@@ -469,6 +469,7 @@ private Q_SLOTS:
             window.findChild<QDockWidget*>(QStringLiteral("fidelityDock"))->setFloating(true);
             auto* precision = window.findChild<QComboBox*>(QStringLiteral("precision"));
             QVERIFY(precision);
+            QCOMPARE(precision->currentData().toString(), QStringLiteral("auto"));  // nothing saved yet
             precision->setCurrentIndex(precision->findData(QStringLiteral("bfloat16")));
             window.close();
         }

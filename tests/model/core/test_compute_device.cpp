@@ -63,6 +63,52 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, parseDtype("int8", at::Device(at::kCPU)));
     }
 
+    // "auto" asks for the checkpoint's dtype only where it could matter (CUDA), and takes it only
+    // when it is bfloat16; a named dtype never looks at the checkpoint.
+    void choosesTheRunDtype_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("cuda");
+        QTest::addColumn<int>("stored");
+        QTest::addColumn<int>("expected");
+        QTest::addColumn<bool>("asksStored");
+        QTest::addRow("auto, cpu, bf16 file") << QStringLiteral("auto") << false << int(at::kBFloat16) << int(at::kFloat) << false;
+        QTest::addRow("auto, cuda, bf16 file") << QStringLiteral("AUTO") << true << int(at::kBFloat16) << int(at::kBFloat16) << true;
+        QTest::addRow("auto, cuda, f16 file") << QStringLiteral("auto") << true << int(at::kHalf) << int(at::kFloat) << true;
+        QTest::addRow("auto, cuda, f32 file") << QStringLiteral("auto") << true << int(at::kFloat) << int(at::kFloat) << true;
+        QTest::addRow("float32, cuda, bf16 file") << QStringLiteral("float32") << true << int(at::kBFloat16) << int(at::kFloat) << false;
+        QTest::addRow("bf16, cpu, f32 file") << QStringLiteral("bf16") << false << int(at::kFloat) << int(at::kBFloat16) << false;
+        QTest::addRow("float16, cuda, f32 file") << QStringLiteral("float16") << true << int(at::kFloat) << int(at::kHalf) << false;
+    }
+    void choosesTheRunDtype()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, cuda);
+        QFETCH(int, stored);
+        QFETCH(int, expected);
+        QFETCH(bool, asksStored);
+        bool asked = false;
+        const auto storedDtype = [&] {
+            asked = true;
+            return static_cast<at::ScalarType>(stored);
+        };
+        const auto device = cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+        QCOMPARE(int(chooseDtype(name.toStdString(), device, storedDtype)), expected);
+        QCOMPARE(asked, asksStored);
+    }
+
+    void chooseDtypeRefusesWhatParseDtypeRefuses()
+    {
+        const auto never = []() -> at::ScalarType { throw std::logic_error("the checkpoint was read"); };
+        QVERIFY_THROWS_EXCEPTION(Error, chooseDtype("float16", at::Device(at::kCPU), never));
+        try {
+            chooseDtype("int8", at::Device(at::kCUDA, 0), never);
+            QFAIL("expected an error");
+        } catch (const Error& error) {
+            QVERIFY2(std::string(error.what()).find("expected auto, float32") != std::string::npos, error.what());
+        }
+    }
+
     void configuresThreads()
     {
         const auto line = configureCpuThreads(1);

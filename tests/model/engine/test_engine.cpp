@@ -146,6 +146,25 @@ private Q_SLOTS:
         QVERIFY2(message.find("config.json: not a folder") != std::string::npos, message.c_str());
     }
 
+    // The default precision is "auto": on the CPU a bfloat16 checkpoint runs in float32 (its
+    // weights kept as stored); a named precision is taken as named.
+    void defaultPrecisionOnTheCpuIsFloat32()
+    {
+        test::TempDir dir;
+        test::LlamaFixtureOptions o;
+        o.dtype = test::FixtureDtype::BF16;
+        test::writeTinyLlama(dir / "llama", o);
+        auto options = optionsFor(dir / "llama");
+        QCOMPARE(options.dtype, std::string("auto"));
+        QCOMPARE(Engine(options).dtype(), at::kFloat);
+        options.dtype = "bfloat16";
+        QCOMPARE(Engine(options).dtype(), at::kBFloat16);
+        options.dtype = "float8";
+        std::string message;
+        QCOMPARE(kindOf([&] { Engine engine(options); }, &message), ErrorKind::Device);
+        QVERIFY2(message.find("unknown dtype 'float8'") != std::string::npos, message.c_str());
+    }
+
     void promptsAreValidated()
     {
         test::TempDir dir;
