@@ -2,50 +2,18 @@
 // `lorsa atlas top/head/info --json` promise (issue 9, docs/ATLAS.md).
 #include <torch/torch.h>
 
+#include "tests/app/cli/lorsa_cli_run.h"
 #include "tests/model/atlas/atlas_fixture.h"
 
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
 using namespace lorsa;
-
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run lorsaCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(LORSA_CLI_PATH), arguments);
-    if (!process.waitForFinished(300000))
-        qFatal("lorsa did not finish");
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-QString path(const std::filesystem::path& p)
-{
-    return QString::fromStdString(p.string());
-}
-
-QJsonDocument parse(const Run& run)
-{
-    QJsonParseError error{};
-    const auto document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("not JSON: %s / %s", qPrintable(run.out.left(300)), qPrintable(run.err.left(300)));
-    return document;
-}
-
-} // namespace
+using test::lorsaCli;
+using test::path;
 
 class TestAtlasCli : public QObject {
     Q_OBJECT
@@ -83,18 +51,18 @@ private Q_SLOTS:
         arguments << QStringLiteral("--layer") << QStringLiteral("1");
         const auto run = lorsaCli(arguments);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        const auto info = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), path(m_fixture->dir / "from-set.sqlite"),
+        const auto info = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), path(m_fixture->dir / "from-set.sqlite"),
                                           QStringLiteral("--json")}))
                               .object();
         QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("folder")].toString(), QStringLiteral("L1"));
-        const auto direct = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
+        const auto direct = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
         QCOMPARE(info[QLatin1String("lorsa")].toObject()[QLatin1String("config_hash")],
                  direct[QLatin1String("lorsa")].toObject()[QLatin1String("config_hash")]);
     }
 
     void infoJson()
     {
-        const auto info = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
+        const auto info = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("info"), m_atlas, QStringLiteral("--json")})).object();
         QCOMPARE(info[QLatin1String("status")].toString(), QStringLiteral("complete"));
         QCOMPARE(info[QLatin1String("heads")].toInt(), 16);
         QVERIFY(info[QLatin1String("tokens_indexed")].toInt() > 100);
@@ -108,9 +76,9 @@ private Q_SLOTS:
         int checked = 0;
         for (int head = 0; head < 16; ++head) {
             const auto h = QString::number(head);
-            const auto top = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), m_atlas, QStringLiteral("--head"), h,
+            const auto top = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("top"), m_atlas, QStringLiteral("--head"), h,
                                              QStringLiteral("--json")})).array();
-            const auto stats = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"), h,
+            const auto stats = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"), h,
                                                QStringLiteral("--json")})).object();
             for (const auto* key : {"active_count", "frequency", "max", "mean_active", "histogram", "qk_head", "similar_mhsa_head",
                                     "scores", "promoted", "suppressed", "label", "note"})
@@ -142,19 +110,19 @@ private Q_SLOTS:
 
     void searchAndLabels()
     {
-        const auto hits = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--token"),
+        const auto hits = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--token"),
                                           QStringLiteral("a"), QStringLiteral("--json")})).array();
         QVERIFY(!hits.isEmpty());
         const auto labels = path(m_fixture->dir / "labels.csv");
         test::writeFile(m_fixture->dir / "labels.csv", "head,label,note,bookmark\n2,\"name mover, maybe\",,1\n");
         QCOMPARE(lorsaCli({QStringLiteral("atlas"), QStringLiteral("labels"), m_atlas, QStringLiteral("--import"), labels}).exitCode, 0);
-        const auto found = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--label"),
+        const auto found = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("search"), m_atlas, QStringLiteral("--label"),
                                            QStringLiteral("mover"), QStringLiteral("--json")})).array();
         QCOMPARE(found.size(), 1);
         QCOMPARE(found[0].toObject()[QLatin1String("head")].toInt(), 2);
         // A rebuild into the same file keeps the label.
         QCOMPARE(lorsaCli(indexArguments(m_atlas)).exitCode, 0);
-        const auto head = parse(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"),
+        const auto head = test::jsonOf(lorsaCli({QStringLiteral("atlas"), QStringLiteral("head"), m_atlas, QStringLiteral("--head"),
                                           QStringLiteral("2"), QStringLiteral("--json")})).object();
         QCOMPARE(head[QLatin1String("label")].toString(), QStringLiteral("name mover, maybe"));
     }

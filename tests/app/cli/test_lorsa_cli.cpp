@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "model/io/tensor_source.h"
+#include "tests/app/cli/lorsa_cli_run.h"
 #include "tests/model/engine/exact_lorsa.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
@@ -10,44 +11,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
 using namespace lorsa;
-
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run lorsaCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(LORSA_CLI_PATH), arguments);
-    if (!process.waitForFinished(120000))
-        qFatal("lorsa did not finish");
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-QString path(const std::filesystem::path& p)
-{
-    return QString::fromStdString(p.string());
-}
-
-QJsonObject parseObject(const QString& text)
-{
-    QJsonParseError error{};
-    const auto document = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("not JSON: %s", qPrintable(text.left(300)));
-    return document.object();
-}
-
-} // namespace
+using test::lorsaCli;
+using test::path;
 
 class TestLorsaCli : public QObject {
     Q_OBJECT
@@ -96,7 +64,7 @@ private Q_SLOTS:
         const auto json = lorsaCli({QStringLiteral("tokenize"), QStringLiteral("--tokenizer"), path(m_dir / "gpt2" / "tokenizer.json"),
                                     QStringLiteral("--text"), QStringLiteral("hi there"), QStringLiteral("--json"), QStringLiteral("--no-bos")});
         QCOMPARE(json.exitCode, 0);
-        const auto tokens = parseObject(json.out)[QStringLiteral("tokens")].toArray();
+        const auto tokens = test::jsonOf(json).object()[QStringLiteral("tokens")].toArray();
         QCOMPARE(tokens.size(), ids.size() - 1);
         QString joined;
         for (const auto& token : tokens)
@@ -151,7 +119,7 @@ private Q_SLOTS:
         const auto run = lorsaCli({QStringLiteral("analyze"), QStringLiteral("--model"), m_model, QStringLiteral("--lorsa"), m_lorsa,
                                    QStringLiteral("--text"), QStringLiteral("the cat sat on the mat"), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        const auto json = parseObject(run.out);
+        const auto json = test::jsonOf(run).object();
         QVERIFY(json[QStringLiteral("tokens")].toArray().size() > 3);
         QCOMPARE(json[QStringLiteral("lorsa")].toObject()[QStringLiteral("input")].toString(), QStringLiteral("affine"));
         QVERIFY(json[QStringLiteral("fidelity")].toObject()[QStringLiteral("fvu")].toDouble() < 1e-6);
@@ -165,7 +133,7 @@ private Q_SLOTS:
                                    QStringLiteral("--text"), QString(300, QLatin1Char('z')), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("warning: the prompt is 301 tokens long")), qPrintable(run.err));
-        const auto json = parseObject(run.out);
+        const auto json = test::jsonOf(run).object();
         const auto analysed = json[QStringLiteral("tokens")].toArray().size();
         QVERIFY(analysed > 0 && analysed < 301);
         QCOMPARE(json[QStringLiteral("truncated_from")].toInt(), 301);
@@ -176,12 +144,12 @@ private Q_SLOTS:
     {
         const auto model = lorsaCli({QStringLiteral("inspect"), m_model, QStringLiteral("--json")});
         QVERIFY2(model.exitCode == 0, qPrintable(model.err));
-        const auto modelJson = parseObject(model.out);
+        const auto modelJson = test::jsonOf(model).object();
         QCOMPARE(modelJson[QStringLiteral("architecture")].toString(), QStringLiteral("gpt2"));
         QVERIFY(modelJson[QStringLiteral("parameters")].toDouble() > 1000);
         const auto lorsaRun = lorsaCli({QStringLiteral("inspect"), m_lorsa, QStringLiteral("--model"), m_model, QStringLiteral("--json")});
         QVERIFY2(lorsaRun.exitCode == 0, qPrintable(lorsaRun.err));
-        const auto lorsaJson = parseObject(lorsaRun.out);
+        const auto lorsaJson = test::jsonOf(lorsaRun).object();
         QCOMPARE(lorsaJson[QStringLiteral("n_ov_heads")].toInt(), 64);
         const auto input = lorsaJson[QStringLiteral("input")].toObject();
         QCOMPARE(input[QStringLiteral("chosen")].toString(), QStringLiteral("affine"));
@@ -195,7 +163,7 @@ private Q_SLOTS:
                                    QStringLiteral("--tokens"), QStringLiteral("16"), QStringLiteral("--repeat"), QStringLiteral("3"),
                                    QStringLiteral("--baseline"), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        const auto json = parseObject(run.out);
+        const auto json = test::jsonOf(run).object();
         for (const auto* key : {"model_ms", "lorsa_ms", "total_ms", "tokens_per_s", "peak_rss_mb", "baseline_lorsa_ms"})
             QVERIFY2(json[QLatin1String(key)].toDouble() > 0, key);
     }
@@ -206,7 +174,7 @@ private Q_SLOTS:
                                    QStringLiteral("--lorsa"), m_lorsa, QStringLiteral("--tokens"), QStringLiteral("12"),
                                    QStringLiteral("--keystrokes"), QStringLiteral("4"), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        const auto json = parseObject(run.out);
+        const auto json = test::jsonOf(run).object();
         QCOMPARE(json[QStringLiteral("keystrokes")].toInt(), 4);
         for (const auto* mode : {"reusing_prefix", "recomputing"}) {
             const auto timings = json[QLatin1String(mode)].toObject();
