@@ -109,6 +109,15 @@ PY
         | tee -a "$out/bench-decoders.txt"
     done
   done
+  stamp "keystrokes"
+  # What one keystroke costs the explorer's worker on the GPU, reusing the prefix and recomputing:
+  # the measurement that decides whether CUDA graphs pay at T <= 128 (launch-bound or not).
+  for t in 64 128 512; do
+    "$bin" bench --typing --model resources/demo/model --lorsa resources/demo/lorsa --device cuda --tokens "$t" --keystrokes 32 \
+      | tee -a "$out/typing.txt"
+    "$bin" bench --typing --model "$data/llama" --lorsa "$data/l8" --device cuda --dtype bfloat16 --tokens "$t" --keystrokes 32 \
+      | tee -a "$out/typing.txt"
+  done
   stamp "bench-index"
   # The atlas pass on the GPU against the naive per-context loop, and the same on the CPU cores.
   for device in cuda cpu; do
