@@ -4,6 +4,7 @@
 #include "widgets/atlas_context_list.h"
 #include "widgets/context_strip.h"
 #include "widgets/export_menu.h"
+#include "widgets/frequency_text.h"
 #include "widgets/head_card_figure.h"
 #include "widgets/pattern_map.h"
 #include "widgets/plot_style.h"
@@ -260,11 +261,11 @@ void AtlasHeadPage::showHead(const AtlasHead& head, std::vector<AtlasContext> co
     m_head = head;
     m_lorsaName = lorsaName;
     m_contextPattern.reset();
-    QString header = tr("<b>Head %1</b> &nbsp;·&nbsp; QK head %2 &nbsp;·&nbsp; active at %3% of tokens (%4) &nbsp;·&nbsp; max %5, "
+    QString header = tr("<b>Head %1</b> &nbsp;·&nbsp; QK head %2 &nbsp;·&nbsp; active at %3 of tokens (%4) &nbsp;·&nbsp; max %5, "
                         "mean when active %6")
                          .arg(head.head)
                          .arg(head.qkHead)
-                         .arg(100.0 * head.frequency, 0, 'g', 3)
+                         .arg(frequencyText(head.frequency))
                          .arg(head.activeCount)
                          .arg(head.max, 0, 'g', 4)
                          .arg(head.meanActive, 0, 'g', 4);

@@ -1,16 +1,9 @@
 #include "widgets/atlas_head_table_model.h"
 
+#include "widgets/frequency_text.h"
 #include "widgets/token_layout.h"
 
 namespace lorsa {
-namespace {
-
-QString percent(double fraction)
-{
-    return QStringLiteral("%1%").arg(100.0 * fraction, 0, 'g', 3);
-}
-
-} // namespace
 
 AtlasHeadTableModel::AtlasHeadTableModel(QObject* parent)
     : QAbstractTableModel(parent)
@@ -101,7 +94,7 @@ QVariant AtlasHeadTableModel::data(const QModelIndex& index, int role) const
     case Bookmark: return {};
     case Label: return QString::fromStdString(row.label);
     case TopToken: return row.topToken.empty() ? QString() : displayToken(row.topToken);
-    case Frequency: return row.activeCount == 0 ? tr("dead") : percent(row.frequency);
+    case Frequency: return row.activeCount == 0 ? tr("dead") : frequencyText(row.frequency);
     case Max: return QString::number(row.max, 'g', 4);
     case QkHead: return QVariant::fromValue<qint64>(row.qkHead);
     case Induction: return QString::number(row.induction, 'f', 3);

@@ -3,6 +3,7 @@
 #include "widgets/activation_histogram.h"
 #include "widgets/colour_scale.h"
 #include "widgets/context_strip.h"
+#include "widgets/frequency_text.h"
 #include "widgets/head_score_text.h"
 #include "widgets/plot_style.h"
 #include "widgets/token_layout.h"
@@ -97,11 +98,11 @@ void HeadCardFigure::renderFigure(QCPPainter& painter, const QRectF& rect, const
     painter.fillRect(rect, theme.background);
     painter.setPen(theme.foreground);
     painter.setFont(cardFont(10));
-    QString title = QStringLiteral("%1 head %2 (QK head %3): active %4% of tokens, max %5, mean %6")
+    QString title = QStringLiteral("%1 head %2 (QK head %3): active %4 of tokens, max %5, mean %6")
                         .arg(m_data.title)
                         .arg(head.head)
                         .arg(head.qkHead)
-                        .arg(100.0 * head.frequency, 0, 'g', 3)
+                        .arg(frequencyText(head.frequency))
                         .arg(head.max, 0, 'g', 4)
                         .arg(head.meanActive, 0, 'g', 4);
     if (!head.label.empty())

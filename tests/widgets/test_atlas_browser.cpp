@@ -13,6 +13,7 @@
 #include "widgets/atlas_head_filter.h"
 #include "widgets/atlas_head_page.h"
 #include "widgets/atlas_head_table_model.h"
+#include "widgets/frequency_text.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -112,6 +113,12 @@ private Q_SLOTS:
         QVERIFY(page.message().isEmpty());
         QCOMPARE(page.head(), std::optional<int64_t>(strongest));
         QVERIFY2(page.headerText().contains(QStringLiteral("Head %1").arg(strongest)), qPrintable(page.headerText()));
+        // The same frequency text as the head list's column.
+        const QString frequency = frequencyText(head.frequency);
+        QVERIFY2(page.headerText().contains(QStringLiteral("active at %1 of tokens").arg(frequency)), qPrintable(page.headerText()));
+        AtlasHeadTableModel model;
+        model.setRows(rows);
+        QCOMPARE(model.index(model.rowOfHead(strongest), AtlasHeadTableModel::Frequency).data().toString(), frequency);
         QCOMPARE(page.contextList()->contexts().size(), contexts.size());
         QCOMPARE(page.currentContext()->rank, int64_t(0));
         QCOMPARE(page.tokenRows(), int(std::max(head.promoted.size(), head.suppressed.size())));
