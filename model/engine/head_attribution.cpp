@@ -1,5 +1,6 @@
 #include "model/engine/head_attribution.h"
 
+#include "model/core/weight_matmul.h"
 #include "model/engine/engine.h"
 
 #include <c10/core/InferenceMode.h>
@@ -51,8 +52,10 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
     c10::InferenceMode guard;
     const auto& model = m_engine.model();
     const auto layer = m_engine.lorsa()->config().layer;
-    const auto unembedding = model.unembedding().to(at::kFloat);  // [d,V]
-    const auto embedding = model.embedding().to(at::kFloat);      // [V,d]
+    // Kept half-precision matrices are read as they are: a keystroke that reaches a few new heads
+    // must not convert the [d,V] unembedding and embedding (2.4 GB in float32 for Qwen3-1.7B).
+    const auto unembedding = model.unembedding();  // [d,V]
+    const auto embedding = model.embedding();      // [V,d]
     constexpr int64_t kBatch = 256;  // bounds the [V, batch] score matrices
     for (size_t begin = 0; begin < missing.size(); begin += kBatch) {
         const auto count = std::min<size_t>(kBatch, missing.size() - begin);
@@ -65,7 +68,7 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
             const auto asModel = values.to(m_engine.dtype());
             values = (model.applyLn1Affine(layer, asModel) - model.applyLn1Affine(layer, at::zeros_like(asModel))).to(at::kFloat);
         }
-        const auto logitEffects = at::matmul(outputs, unembedding).t();                              // [V,n]
+        const auto logitEffects = matmulWeight(outputs, unembedding).t();                            // [V,n]
         const auto promoted = topTokens(logitEffects);
         auto suppressed = topTokens(-logitEffects);
         for (auto& list : suppressed)
@@ -73,7 +76,7 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
                 token.score = -token.score;
         std::vector<std::vector<TokenScore>> value(count);
         if (m_valueTokens) {
-            const auto valueScores = (at::matmul(embedding, values.t()) - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
+            const auto valueScores = (matmulWeight(values, embedding.t()).t() - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
                                      m_embeddingScale.unsqueeze(1);
             value = topTokens(valueScores);
         }

@@ -2,6 +2,7 @@
 
 #include "model/core/error.h"
 #include "model/core/fused_attention.h"
+#include "model/core/weight_matmul.h"
 #include "model/transformer/rotary.h"
 #include "model/transformer/transformer_weights.h"
 
@@ -18,7 +19,7 @@ constexpr int64_t kAttentionChunkBytes = int64_t(256) << 20;
 
 at::Tensor affine(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
-    auto y = at::matmul(x, weightAs(weight, x.scalar_type()));
+    auto y = matmulWeight(x, weight);
     if (bias.defined())
         y.add_(bias);
     return y;
@@ -119,8 +120,7 @@ public:
             pass.checkCancelled();
             auto normalized = normalize(resid);
             pass.hook("ln_final.hook_normalized", normalized);
-            logits = at::matmul(applyAffine(m_weights.lnFinal, normalized),
-                                weightAs(m_weights.unembedding, m_dtype));  // [B,T,V]
+            logits = matmulWeight(applyAffine(m_weights.lnFinal, normalized), m_weights.unembedding);  // [B,T,V]
             pass.hook("logits", logits);
         }
         if (keyValues) {
