@@ -27,7 +27,7 @@ void multiplyInto(at::Tensor out, const at::Tensor& rows, const at::Tensor& bloc
 
 } // namespace
 
-at::Tensor matmulWeight(const at::Tensor& x, const at::Tensor& weight, int64_t blockBytes)
+at::Tensor matmulWeight(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t blockBytes)
 {
     const auto dtype = x.scalar_type();
     const int64_t in = weight.size(0), out = weight.size(1);
@@ -35,17 +35,23 @@ at::Tensor matmulWeight(const at::Tensor& x, const at::Tensor& weight, int64_t b
     const bool rowByRow = multipliesRowByRow(rows);
     const bool converts = weight.scalar_type() != dtype;
     const int64_t columns = std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, in * int64_t(at::elementSize(dtype))));
-    if (!rowByRow && (!converts || columns >= out || rows.size(0) > kBlockedRowsMax))
-        return at::matmul(x, converts ? weight.to(dtype) : weight);
+    // On a GPU, converting the whole matrix once costs less than launching its blocks.
+    const bool blockByBlock = converts && x.is_cpu() && columns < out && rows.size(0) <= kBlockedRowsMax;
+    auto shape = x.sizes().vec();
+    shape.back() = out;
+    if (!rowByRow && !blockByBlock) {
+        const auto matrix = converts ? weight.to(dtype) : weight;
+        return (bias.defined() ? at::addmm(bias.to(dtype), rows, matrix) : at::mm(rows, matrix)).view(shape);
+    }
     auto y = at::empty({rows.size(0), out}, x.options());
-    const int64_t step = converts ? columns : out;
+    const int64_t step = blockByBlock ? columns : out;
     for (int64_t first = 0; first < out; first += step) {
         const int64_t n = std::min(step, out - first);
         const auto block = weight.narrow(1, first, n);
         multiplyInto(y.narrow(1, first, n), rows, converts ? block.to(dtype) : block);
     }
-    auto shape = x.sizes().vec();
-    shape.back() = out;
+    if (bias.defined())
+        y.add_(bias.to(dtype));
     return y.view(shape);
 }
 

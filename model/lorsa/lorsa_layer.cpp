@@ -2,6 +2,7 @@
 
 #include "model/core/error.h"
 #include "model/core/fused_attention.h"
+#include "model/core/weight_matmul.h"
 #include "model/lorsa/active_head_decoder.h"
 #include "model/lorsa/causal_attention.h"
 #include "model/lorsa/lorsa_weights.h"
@@ -184,7 +185,7 @@ at::Tensor LorsaLayerImpl::project(const at::Tensor& x, const at::Tensor& heads,
     const int64_t h = heads.defined() ? heads.numel() : m_config.nQkHeads;
     const auto flat = heads.defined() ? w.view({d, -1, dQk}).index_select(1, heads).reshape({d, h * dQk}) : w;  // [d,h*d_qk]
     const auto bias = heads.defined() ? b.index_select(0, heads) : b;                                            // [h,d_qk]
-    auto out = at::addmm(bias.reshape({-1}), x.reshape({-1, d}), flat).view({x.size(0), x.size(1), h, dQk});   // [B,T,h,d_qk]
+    auto out = matmulWeight(x, flat, bias.reshape({-1})).view({x.size(0), x.size(1), h, dQk});  // [B,T,h,d_qk]
     if (lnWeight.defined()) {
         // RMSNormPerHead: computed in float32 for half-precision weights, as upstream does.
         const auto wide = (m_dtype == at::kFloat || m_dtype == at::kDouble) ? out : out.to(at::kFloat);
@@ -240,7 +241,7 @@ Activation LorsaLayerImpl::activate(const at::Tensor& hiddenPre) const
 
 at::Tensor LorsaLayerImpl::values(const at::Tensor& x) const
 {
-    return at::addmm(m_bV, x.reshape({-1, m_config.dModel}), m_wV.t()).view({x.size(0), x.size(1), -1});
+    return matmulWeight(x, m_wV.t(), m_bV).view({x.size(0), x.size(1), -1});
 }
 
 at::Tensor LorsaLayerImpl::hiddenPreChunked(const at::Tensor& x, const LorsaForwardOptions& options, at::Tensor& pattern,

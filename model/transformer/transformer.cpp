@@ -17,14 +17,6 @@ namespace {
 // Budget for one chunk of attention scores when the full pattern is not needed.
 constexpr int64_t kAttentionChunkBytes = int64_t(256) << 20;
 
-at::Tensor affine(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
-{
-    auto y = matmulWeight(x, weight);
-    if (bias.defined())
-        y.add_(bias);
-    return y;
-}
-
 // The state of one forward pass: where hooks go, and the shapes they must keep.
 struct Pass {
     const ForwardOptions& options;
@@ -241,12 +233,12 @@ private:
 
     at::Tensor mlp(const BlockWeights& b, const at::Tensor& x) const
     {
-        auto hidden = affine(x, b.wIn, b.bIn);  // [B,T,d_mlp]
+        auto hidden = matmulWeight(x, b.wIn, b.bIn);  // [B,T,d_mlp]
         if (b.wGate.defined())
-            hidden = activate(affine(x, b.wGate, b.bGate)) * hidden;
+            hidden = activate(matmulWeight(x, b.wGate, b.bGate)) * hidden;
         else
             hidden = activate(hidden);
-        return affine(hidden, b.wOut, b.bOut);
+        return matmulWeight(hidden, b.wOut, b.bOut);
     }
 
     // Causal softmax attention for query heads [h0, h0+n): pattern [B,n,T,S], the T queries being
@@ -266,9 +258,9 @@ private:
     {
         const int64_t B = input.size(0), T = input.size(1), H = m_config.nHeads, Hkv = m_config.nKvHeads;
         const int64_t dh = m_config.dHead;
-        auto q = affine(input, b.wQ, b.bQ).view({B, T, H, dh});
-        auto k = affine(input, b.wK, b.bK).view({B, T, Hkv, dh});
-        auto v = affine(input, b.wV, b.bV).view({B, T, Hkv, dh});
+        auto q = matmulWeight(input, b.wQ, b.bQ).view({B, T, H, dh});
+        auto k = matmulWeight(input, b.wK, b.bK).view({B, T, Hkv, dh});
+        auto v = matmulWeight(input, b.wV, b.bV).view({B, T, Hkv, dh});
         if (m_config.qkNorm) {
             q = headNorm(q, b.qNorm);
             k = headNorm(k, b.kNorm);
@@ -330,7 +322,7 @@ private:
             if (b.bO.defined())
                 out.add_(b.bO);
         } else {
-            out = affine(z.view({B, T, H * dh}), b.wO, b.bO);
+            out = matmulWeight(z.view({B, T, H * dh}), b.wO, b.bO);
         }
         return out;
     }

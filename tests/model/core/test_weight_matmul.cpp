@@ -50,12 +50,16 @@ private Q_SLOTS:
         const auto file = at::randn({37, 48}).to(static_cast<at::ScalarType>(stored));
         const auto weight = stored == int(at::kFloat) ? file.t().contiguous() : file.t();
         const auto x = at::randn(std::vector<int64_t>(xShape.begin(), xShape.end()));
+        const auto bias = at::randn({37}).to(static_cast<at::ScalarType>(stored));
         const auto expected = at::matmul(x.to(at::kDouble), weight.to(at::kDouble));
-        const auto y = matmulWeight(x, weight, blockBytes);
+        const auto y = matmulWeight(x, weight, {}, blockBytes);
         QCOMPARE(y.scalar_type(), at::kFloat);
         QCOMPARE(y.sizes().vec(), expected.sizes().vec());
-        if (expected.numel() > 0)
-            QVERIFY2(relativeError(y, expected) < 1e-6, std::to_string(relativeError(y, expected)).c_str());
+        if (expected.numel() == 0)
+            return;
+        QVERIFY2(relativeError(y, expected) < 1e-6, std::to_string(relativeError(y, expected)).c_str());
+        const auto withBias = matmulWeight(x, weight, bias, blockBytes);
+        QVERIFY(relativeError(withBias, expected + bias.to(at::kDouble)) < 1e-6);
     }
 
     // Other run dtypes take LibTorch's own product (a bfloat16 run on the CPU, float64 references).
