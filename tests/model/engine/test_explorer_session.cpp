@@ -154,6 +154,33 @@ private Q_SLOTS:
         QCOMPARE(chosen->mhsaHead, 0);
     }
 
+    // A bfloat16 checkpoint in a float32 CPU run keeps its weights as stored: the head list's
+    // token attributions, read through the kept unembedding, are still the file's.
+    void keptHalfPrecisionWeightsGiveTheFilesAttributions()
+    {
+        test::TempDir dir;
+        test::Gpt2FixtureOptions model;
+        model.dtype = test::FixtureDtype::BF16;
+        test::writeTinyGpt2(dir / "gpt2", model);
+        std::filesystem::create_directories(dir / "lorsa");
+        test::writeExactGpt2Lorsa(dir / "lorsa", dir / "gpt2", 1, model.nHeads, false);
+        EngineOptions options;
+        options.modelDir = dir / "gpt2";
+        options.lorsaDir = dir / "lorsa";
+        options.device = "cpu";
+        options.threads = 1;
+        const auto session = ExplorerSession::open(options);
+        QCOMPARE(session->info().dtype, std::string("float32"));
+        const auto analysis = session->analyze("The cat sat on the mat. The cat sat on the", true, 8);
+        const auto detail = session->headDetail(33, std::nullopt, int(analysis->tokens.size()) - 1, 8);
+        const auto wO = openSafetensors(dir / "lorsa" / "sae_weights.safetensors")->load("W_O")[33].to(at::kDouble);
+        const auto wte = openSafetensors(dir / "gpt2" / "model.safetensors")->load("transformer.wte.weight").to(at::kDouble);
+        const auto logits = at::matmul(wte.narrow(0, 0, 267), wO);
+        QCOMPARE(detail->promotedTokens.front().id, logits.argmax().item<int64_t>());
+        QVERIFY(std::abs(detail->promotedTokens.front().score - logits.max().item<double>()) < 1e-4);
+        QCOMPARE(detail->suppressedTokens.front().id, logits.argmin().item<int64_t>());
+    }
+
     void interventionsChangePredictions()
     {
         const auto analysis = m_session->analyze("one two three four five", true, 10);
