@@ -7,6 +7,7 @@
 #include "tests/app/explorer/event_loop_watch.h"
 #include "tests/app/explorer/explorer_fixture.h"
 #include "tests/model/atlas/fixture_corpus.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/temp_dir.h"
 
 #include <QElapsedTimer>
@@ -20,16 +21,6 @@ using namespace lorsa;
 using Channel = AnalysisWorker::Channel;
 
 namespace {
-
-EngineOptions optionsFor(const std::filesystem::path& model, const std::filesystem::path& lorsa)
-{
-    EngineOptions options;
-    options.modelDir = model;
-    options.lorsaDir = lorsa;
-    options.device = "cpu";
-    options.threads = 1;
-    return options;
-}
 
 // The worker may answer before QSignalSpy::wait() starts listening: count what already came.
 bool arrived(QSignalSpy& spy, int timeoutMs)
@@ -113,7 +104,7 @@ private Q_SLOTS:
         WorkerThread worker;
         QSignalSpy progress(worker.worker(), &AnalysisWorker::loadProgress);
         QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
-        const quint64 generation = worker.open(optionsFor(m_fixture->model, m_fixture->lorsa));
+        const quint64 generation = worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa));
         QVERIFY(arrived(loaded, 60000));
         QCOMPARE(loaded.first().at(0).value<quint64>(), generation);
         const auto info = loaded.first().at(1).value<SessionInfo>();
@@ -139,7 +130,7 @@ private Q_SLOTS:
             identityGeneration = generation;
         });
         connect(worker.worker(), &AnalysisWorker::loaded, this, [&] { order << QStringLiteral("loaded"); });
-        const quint64 generation = worker.open(optionsFor(m_fixture->model, m_fixture->lorsa));
+        const quint64 generation = worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa));
         QTRY_COMPARE_WITH_TIMEOUT(order.size(), 2, 60000);
         QCOMPARE(order, QStringList({QStringLiteral("identity"), QStringLiteral("loaded")}));
         QCOMPARE(identityGeneration, generation);
@@ -151,7 +142,7 @@ private Q_SLOTS:
 
         // A model without a Lorsa has no atlas identity.
         order.clear();
-        worker.open(optionsFor(m_fixture->model, {}));
+        worker.open(test::cpuEngineOptions(m_fixture->model, {}));
         QTRY_COMPARE_WITH_TIMEOUT(order.size(), 1, 60000);
         QTest::qWait(100);
         QCOMPARE(order, QStringList({QStringLiteral("loaded")}));
@@ -160,7 +151,7 @@ private Q_SLOTS:
     void contextPatternRoundTrip()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         explore(worker, QStringLiteral("the cat sat on the mat and the cat"));
@@ -203,7 +194,7 @@ private Q_SLOTS:
     void buildsAnAtlas()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         test::TempDir dir;
         const auto request = atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 24));
         QSignalSpy progress(worker.worker(), &AnalysisWorker::atlasProgress);
@@ -238,7 +229,7 @@ private Q_SLOTS:
     void cancelledAtlasBuildResumes()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         test::TempDir dir;
         auto request = atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 60));
         QSignalSpy built(worker.worker(), &AnalysisWorker::atlasBuilt);
@@ -277,7 +268,7 @@ private Q_SLOTS:
     void atlasBuildNeedsALorsa()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, {})));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, {})));
         test::TempDir dir;
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         const quint64 generation = worker.buildAtlas(atlasRequest(dir / "heads.sqlite", writeCorpus(dir / "corpus.txt", 3)));
@@ -290,7 +281,7 @@ private Q_SLOTS:
     void onlyTheLastOfQuickRequestsArrives()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         const quint64 first = explore(worker, QStringLiteral("a"));
@@ -329,7 +320,7 @@ private Q_SLOTS:
     {
         test::ExplorerFixture large(true);
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(large.model, large.lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(large.model, large.lorsa)));
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
         // Time one long analysis alone, then supersede one that long while it runs.
@@ -357,7 +348,7 @@ private Q_SLOTS:
     void reselectionAndInterventionFollowTheirAnalysis()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         QSignalSpy analysisFailed(worker.worker(), &AnalysisWorker::failed);
         explore(worker, QStringLiteral("one two three four"));
@@ -429,13 +420,13 @@ private Q_SLOTS:
         QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
         quint64 generation = 0;
         if (which == QStringLiteral("missing")) {
-            generation = worker.open(optionsFor(m_fixture->dir / "no-such-model", {}));
+            generation = worker.open(test::cpuEngineOptions(m_fixture->dir / "no-such-model", {}));
         } else if (which == QStringLiteral("mismatch")) {
-            generation = worker.open(optionsFor(m_fixture->model, m_fixture->wrongLorsa));
+            generation = worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->wrongLorsa));
         } else if (which == QStringLiteral("nomodel")) {
             generation = explore(worker, QStringLiteral("hello"));
         } else {
-            QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+            QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
             loaded.clear();
             if (which == QStringLiteral("empty")) {
                 generation = explore(worker, QString(), false);
@@ -460,9 +451,9 @@ private Q_SLOTS:
     void failedLoadKeepsThePreviousSession()
     {
         WorkerThread worker;
-        QVERIFY(load(worker, optionsFor(m_fixture->model, m_fixture->lorsa)));
+        QVERIFY(load(worker, test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa)));
         QSignalSpy failed(worker.worker(), &AnalysisWorker::failed);
-        worker.open(optionsFor(m_fixture->model, m_fixture->wrongLorsa));
+        worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->wrongLorsa));
         QVERIFY(arrived(failed, 30000));
         QSignalSpy analysed(worker.worker(), &AnalysisWorker::resultReady);
         explore(worker, QStringLiteral("still here"));
@@ -486,7 +477,7 @@ private Q_SLOTS:
                     worker.cancelLoad();
             },
             Qt::DirectConnection);
-        const quint64 generation = worker.open(optionsFor(m_fixture->model, m_fixture->lorsa));
+        const quint64 generation = worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa));
         QVERIFY(arrived(cancelled, 30000));
         QCOMPARE(cancelled.first().at(0).value<quint64>(), generation);
         QTest::qWait(100);
@@ -499,7 +490,7 @@ private Q_SLOTS:
         WorkerThread worker;
         QSignalSpy cancelled(worker.worker(), &AnalysisWorker::loadCancelled);
         QSignalSpy loaded(worker.worker(), &AnalysisWorker::loaded);
-        worker.open(optionsFor(m_fixture->model, m_fixture->lorsa));
+        worker.open(test::cpuEngineOptions(m_fixture->model, m_fixture->lorsa));
         worker.cancelLoad();
         QVERIFY(arrived(cancelled, 30000));
         QTest::qWait(100);
@@ -517,7 +508,7 @@ private Q_SLOTS:
         watch.start();
         QElapsedTimer busy;
         busy.start();
-        worker.open(optionsFor(large.model, large.lorsa));
+        worker.open(test::cpuEngineOptions(large.model, large.lorsa));
         QVERIFY(arrived(loaded, 120000));
         explore(worker, prompt(900));
         QVERIFY2(arrived(analysed, 120000), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));

@@ -1,6 +1,7 @@
 #include "tests/model/atlas/atlas_fixture.h"
 
 #include "model/atlas/atlas_file.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 
@@ -49,12 +50,7 @@ AtlasFixture::AtlasFixture()
 
 EngineOptions AtlasFixture::engineOptions(const std::filesystem::path& lorsaDir) const
 {
-    EngineOptions options;
-    options.modelDir = model;
-    options.lorsaDir = lorsaDir;
-    options.device = "cpu";
-    options.threads = 1;
-    return options;
+    return cpuEngineOptions(model, lorsaDir);
 }
 
 IndexOptions AtlasFixture::indexOptions(const std::filesystem::path& out) const

@@ -4,6 +4,7 @@
 #include "model/tools/activation_dump.h"
 #include "model/engine/engine.h"
 #include "tests/model/engine/exact_lorsa.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
@@ -15,16 +16,6 @@ using namespace lorsa;
 namespace {
 
 const std::string kPrompt = "When Mary and John went to the store, John gave a drink to Mary.";
-
-EngineOptions optionsFor(const std::filesystem::path& model, const std::filesystem::path& lorsaDir = {})
-{
-    EngineOptions options;
-    options.modelDir = model;
-    options.lorsaDir = lorsaDir;
-    options.device = "cpu";
-    options.threads = 1;
-    return options;
-}
 
 ErrorKind kindOf(const std::function<void()>& work, std::string* message = nullptr)
 {
@@ -57,7 +48,7 @@ private Q_SLOTS:
         test::writeTinyGpt2(dir / "gpt2", model);
         std::filesystem::create_directories(dir / "lorsa");
         test::writeExactGpt2Lorsa(dir / "lorsa", dir / "gpt2", 1, model.nHeads, affine);
-        const Engine engine(optionsFor(dir / "gpt2", dir / "lorsa"));
+        const Engine engine(test::cpuEngineOptions(dir / "gpt2", dir / "lorsa"));
         const auto expected = affine ? LorsaInputMode::Affine : LorsaInputMode::Normalized;
         QCOMPARE(engine.inputMode().how, std::string("detected"));
         QCOMPARE(engine.inputMode().chosen, expected);
@@ -87,7 +78,7 @@ private Q_SLOTS:
         test::writeTinyGpt2(dir / "gpt2");
         std::filesystem::create_directories(dir / "lorsa");
         test::writeExactGpt2Lorsa(dir / "lorsa", dir / "gpt2", 0, 4, false);
-        auto options = optionsFor(dir / "gpt2", dir / "lorsa");
+        auto options = test::cpuEngineOptions(dir / "gpt2", dir / "lorsa");
         options.lorsaInput = LorsaInputMode::Affine;
         const Engine engine(options);
         QCOMPARE(engine.inputMode().chosen, LorsaInputMode::Affine);
@@ -102,7 +93,7 @@ private Q_SLOTS:
         lorsaOptions.dModel = 32;
         lorsaOptions.rotary = false;
         test::writeTinyLorsa(dir / "lorsa", lorsaOptions);
-        const Engine engine(optionsFor(dir / "gpt2", dir / "lorsa"));
+        const Engine engine(test::cpuEngineOptions(dir / "gpt2", dir / "lorsa"));
         QCOMPARE(engine.inputMode().chosen, LorsaInputMode::Normalized);
         QVERIFY(engine.inputMode().how.find("inconclusive") != std::string::npos);
     }
@@ -131,7 +122,7 @@ private Q_SLOTS:
         lorsaOptions.nCtx = nCtx;
         test::writeTinyLorsa(dir / "lorsa", lorsaOptions);
         std::string message;
-        QCOMPARE(kindOf([&] { Engine engine(optionsFor(dir / "gpt2", dir / "lorsa")); }, &message), ErrorKind::Mismatch);
+        QCOMPARE(kindOf([&] { Engine engine(test::cpuEngineOptions(dir / "gpt2", dir / "lorsa")); }, &message), ErrorKind::Mismatch);
         QVERIFY2(message.find(mentions.toStdString()) != std::string::npos, message.c_str());
     }
 
@@ -140,9 +131,9 @@ private Q_SLOTS:
         test::TempDir dir;
         test::writeTinyGpt2(dir / "gpt2");
         std::string message;
-        QCOMPARE(kindOf([&] { Engine engine(optionsFor(dir / "absent")); }, &message), ErrorKind::InvalidFile);
+        QCOMPARE(kindOf([&] { Engine engine(test::cpuEngineOptions(dir / "absent")); }, &message), ErrorKind::InvalidFile);
         QVERIFY2(message == (dir / "absent").string() + ": no such folder", message.c_str());
-        QCOMPARE(kindOf([&] { Engine engine(optionsFor(dir / "gpt2", dir / "gpt2" / "config.json")); }, &message), ErrorKind::InvalidFile);
+        QCOMPARE(kindOf([&] { Engine engine(test::cpuEngineOptions(dir / "gpt2", dir / "gpt2" / "config.json")); }, &message), ErrorKind::InvalidFile);
         QVERIFY2(message.find("config.json: not a folder") != std::string::npos, message.c_str());
     }
 
@@ -154,7 +145,7 @@ private Q_SLOTS:
         test::LlamaFixtureOptions o;
         o.dtype = test::FixtureDtype::BF16;
         test::writeTinyLlama(dir / "llama", o);
-        auto options = optionsFor(dir / "llama");
+        auto options = test::cpuEngineOptions(dir / "llama");
         QCOMPARE(options.dtype, std::string("auto"));
         QCOMPARE(Engine(options).dtype(), at::kFloat);
         options.dtype = "bfloat16";
@@ -169,7 +160,7 @@ private Q_SLOTS:
     {
         test::TempDir dir;
         test::writeTinyGpt2(dir / "gpt2");
-        const Engine engine(optionsFor(dir / "gpt2"));
+        const Engine engine(test::cpuEngineOptions(dir / "gpt2"));
         QCOMPARE(kindOf([&] { engine.encodePrompt("", true); }), ErrorKind::InvalidInput);
         QCOMPARE(kindOf([&] { engine.encodePrompt("bad \xff\xfe utf-8", true); }), ErrorKind::InvalidInput);
         const auto exact = engine.encodePrompt(std::string(63, 'q'), true);
@@ -187,7 +178,7 @@ private Q_SLOTS:
         test::TempDir dir;
         test::writeTinyGpt2(dir / "gpt2");
         test::writeTinyLlama(dir / "llama");
-        const Engine gpt2(optionsFor(dir / "gpt2"));
+        const Engine gpt2(test::cpuEngineOptions(dir / "gpt2"));
         const auto withBos = gpt2.encodePrompt("hello", true);
         const auto without = gpt2.encodePrompt("hello", false);
         QCOMPARE(withBos.ids.size(), without.ids.size() + 1);
@@ -196,7 +187,7 @@ private Q_SLOTS:
         const auto again = gpt2.encodePrompt("<|endoftext|>hello", true);
         QCOMPARE(again.ids, withBos.ids);
         // The llama tokenizer's post-processor adds <|begin_of_text|> itself: not doubled.
-        const Engine llama(optionsFor(dir / "llama"));
+        const Engine llama(test::cpuEngineOptions(dir / "llama"));
         const auto ids = llama.encodePrompt("hello", true).ids;
         QCOMPARE(ids.front(), int64_t(266));
         QVERIFY(ids.size() < 2 || ids[1] != 266);
@@ -212,7 +203,7 @@ private Q_SLOTS:
         lorsaOptions.layer = 1;
         lorsaOptions.rotaryAdjacentPairs = false;
         test::writeTinyLorsa(dir / "lorsa", lorsaOptions);
-        const Engine engine(optionsFor(dir / "neox", dir / "lorsa"));
+        const Engine engine(test::cpuEngineOptions(dir / "neox", dir / "lorsa"));
         const auto a = engine.encodePrompt("the cat sat on the mat", true).ids;
         auto b = a;
         std::reverse(b.begin() + 1, b.end());
@@ -234,7 +225,7 @@ private Q_SLOTS:
         test::writeTinyGpt2(dir / "gpt2", model);
         std::filesystem::create_directories(dir / "lorsa");
         test::writeExactGpt2Lorsa(dir / "lorsa", dir / "gpt2", 1, model.nHeads, false);
-        const Engine engine(optionsFor(dir / "gpt2", dir / "lorsa"));
+        const Engine engine(test::cpuEngineOptions(dir / "gpt2", dir / "lorsa"));
         const auto prompt = engine.encodePrompt(kPrompt, true);
         const auto T = static_cast<int64_t>(prompt.ids.size());
         DumpRequest request;

@@ -7,6 +7,7 @@
 #include "model/engine/explorer_session.h"
 #include "model/transformer/transformer.h"
 #include "tests/model/engine/exact_lorsa.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
@@ -25,14 +26,7 @@ class TestExplorerSession : public QObject {
     std::unique_ptr<ExplorerSession> m_session;
 
     /// The fixture model without a Lorsa.
-    EngineOptions modelOnlyOptions() const
-    {
-        EngineOptions options;
-        options.modelDir = m_dir / "gpt2";
-        options.device = "cpu";
-        options.threads = 1;
-        return options;
-    }
+    EngineOptions modelOnlyOptions() const { return test::cpuEngineOptions(m_dir / "gpt2"); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -41,11 +35,7 @@ private Q_SLOTS:
         test::writeTinyGpt2(m_dir / "gpt2", model);
         std::filesystem::create_directories(m_dir / "lorsa");
         test::writeExactGpt2Lorsa(m_dir / "lorsa", m_dir / "gpt2", 1, model.nHeads, false);
-        EngineOptions options;
-        options.modelDir = m_dir / "gpt2";
-        options.lorsaDir = m_dir / "lorsa";
-        options.device = "cpu";
-        options.threads = 1;
+        auto options = test::cpuEngineOptions(m_dir / "gpt2", m_dir / "lorsa");
         std::vector<double> fractions;
         options.progress = [&](double fraction, const std::string&) { fractions.push_back(fraction); };
         m_session = ExplorerSession::open(options);
@@ -164,12 +154,7 @@ private Q_SLOTS:
         test::writeTinyGpt2(dir / "gpt2", model);
         std::filesystem::create_directories(dir / "lorsa");
         test::writeExactGpt2Lorsa(dir / "lorsa", dir / "gpt2", 1, model.nHeads, false);
-        EngineOptions options;
-        options.modelDir = dir / "gpt2";
-        options.lorsaDir = dir / "lorsa";
-        options.device = "cpu";
-        options.threads = 1;
-        const auto session = ExplorerSession::open(options);
+        const auto session = ExplorerSession::open(test::cpuEngineOptions(dir / "gpt2", dir / "lorsa"));
         QCOMPARE(session->info().dtype, std::string("float32"));
         const auto analysis = session->analyze("The cat sat on the mat. The cat sat on the", true, 8);
         const auto detail = session->headDetail(33, std::nullopt, int(analysis->tokens.size()) - 1, 8);
@@ -202,11 +187,7 @@ private Q_SLOTS:
 
         // The clean column is the model's own next-token distribution, as an engine without the
         // Lorsa computes it on the same tokens.
-        EngineOptions options;
-        options.modelDir = m_dir / "gpt2";
-        options.device = "cpu";
-        options.threads = 1;
-        const Engine model(options);
+        const Engine model(modelOnlyOptions());
         RunRequest request;
         request.modelHooks.names = {"logits"};
         const auto ids = model.encodePrompt("one two three four five", true).ids;

@@ -9,6 +9,7 @@
 #include "model/engine/explorer_session.h"
 #include "tests/model/lorsa/lorsa_reference.h"
 #include "tests/model/transformer/reference_model.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
@@ -62,14 +63,10 @@ fs::path lorsaFolder(const fs::path& set, int64_t layer, int expansion)
 
 EngineOptions sessionOptions(const fs::path& model, const fs::path& lorsa, std::optional<int32_t> layer, const std::string& variant = {})
 {
-    EngineOptions options;
-    options.modelDir = model;
-    options.lorsaDir = lorsa;
+    auto options = test::cpuEngineOptions(model, lorsa);
     if (layer)
         options.lorsaChoice.layer = *layer;
     options.lorsaChoice.variant = variant;
-    options.device = "cpu";
-    options.threads = 1;
     options.lorsaInput = LorsaInputMode::Normalized;
     return options;
 }

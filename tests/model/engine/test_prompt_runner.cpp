@@ -7,6 +7,7 @@
 #include "model/engine/engine.h"
 #include "model/engine/prompt_runner.h"
 #include "tests/support/checks.h"
+#include "tests/support/cpu_engine_options.h"
 #include "tests/support/fixture_lorsa.h"
 #include "tests/support/fixture_models.h"
 #include "tests/support/temp_dir.h"
@@ -86,16 +87,6 @@ class TestPromptRunner : public QObject {
     test::TempDir m_dir;
     std::unique_ptr<Engine> m_engine;
 
-    static EngineOptions optionsFor(const std::filesystem::path& model, const std::filesystem::path& lorsaDir)
-    {
-        EngineOptions options;
-        options.modelDir = model;
-        options.lorsaDir = lorsaDir;
-        options.device = "cpu";
-        options.threads = 1;
-        return options;
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -111,7 +102,7 @@ private Q_SLOTS:
         lorsa.nOvHeads = 32;
         lorsa.rotaryAdjacentPairs = false;
         test::writeTinyLorsa(m_dir / "lorsa", lorsa);
-        m_engine = std::make_unique<Engine>(optionsFor(m_dir / "neox", m_dir / "lorsa"));
+        m_engine = std::make_unique<Engine>(test::cpuEngineOptions(m_dir / "neox", m_dir / "lorsa"));
     }
 
     void typingEditingAndDeletingEqualFreshRuns()
@@ -172,7 +163,7 @@ private Q_SLOTS:
 
     void modelWithoutLorsa()
     {
-        const Engine engine(optionsFor(m_dir / "neox", {}));
+        const Engine engine(test::cpuEngineOptions(m_dir / "neox", {}));
         PromptRunner runner(engine, 2);
         const auto ids = randomIds(9, 8);
         compareWithFreshRun(engine, runner.run(ids), 2);
