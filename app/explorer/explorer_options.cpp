@@ -75,7 +75,10 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
                                      QStringLiteral("V"));
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Prompt to analyse."), QStringLiteral("TEXT"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("DEVICE"));
-    const QCommandLineOption dtype(QStringLiteral("dtype"), QStringLiteral("auto (bfloat16 on CUDA for a bfloat16 checkpoint, float32 otherwise), float32, bfloat16 or float16."), QStringLiteral("DTYPE"));
+    const QCommandLineOption dtype(QStringLiteral("dtype"),
+                                   QStringLiteral("auto (bfloat16 on CUDA for a bfloat16 checkpoint, float32 otherwise), float32, "
+                                                  "bfloat16 or float16."),
+                                   QStringLiteral("DTYPE"));
     const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Head atlas of the Lorsa to open (lorsa index)."),
                                    QStringLiteral("FILE"));
     const QCommandLineOption atlasHead(QStringLiteral("atlas-head"), QStringLiteral("Show this head's atlas page."), QStringLiteral("H"));
@@ -143,7 +146,8 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
         message = QStringLiteral("--device: '%1' is not cpu or cuda").arg(options.device);
         return std::nullopt;
     }
-    static const QStringList kDtypes{QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("bfloat16"), QStringLiteral("float16")};
+    static const QStringList kDtypes{QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("bfloat16"),
+                                     QStringLiteral("float16")};
     if (!options.dtype.isEmpty() && !kDtypes.contains(options.dtype)) {
         message = QStringLiteral("--dtype: '%1' is not one of auto, float32, bfloat16, float16").arg(options.dtype);
         return std::nullopt;

@@ -215,7 +215,8 @@ void MainWindow::restoreSettings()
     const QString device = m_options.device.isEmpty() ? settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString() : m_options.device;
     const int deviceIndex = m_device->findData(device.startsWith(QStringLiteral("cuda")) ? QStringLiteral("cuda") : QStringLiteral("cpu"));
     m_device->setCurrentIndex(std::max(0, deviceIndex));
-    const QString dtype = m_options.dtype.isEmpty() ? settings.value(QStringLiteral("dtype"), QStringLiteral("auto")).toString() : m_options.dtype;
+    const QString dtype =
+        m_options.dtype.isEmpty() ? settings.value(QStringLiteral("dtype"), QStringLiteral("auto")).toString() : m_options.dtype;
     m_dtype->setCurrentIndex(std::max(0, m_dtype->findData(dtype)));
     applyTheme(settings.value(QStringLiteral("theme"), QStringLiteral("system")).toString());
     rebuildRecentMenu();

@@ -88,7 +88,8 @@ void HeadAttribution::prepare(const std::vector<int64_t>& heads)
                 token.score = -token.score;
         std::vector<std::vector<TokenScore>> value(count);
         if (m_valueTokens) {
-            const auto valueScores = (matmulWeight(values, embedding.t()).t() - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
+            const auto products = matmulWeight(values, embedding.t()).t();  // [V,n]
+            const auto valueScores = (products - m_embeddingMean.unsqueeze(1) * values.sum(1).unsqueeze(0)) /
                                      m_embeddingScale.unsqueeze(1);
             value = topTokens(valueScores);
         }
