@@ -54,6 +54,17 @@ QString settingsFilePath()
     return QSettings().fileName();
 }
 
+const QStringList& precisionNames()
+{
+    static const QStringList names{QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("bfloat16"), QStringLiteral("float16")};
+    return names;
+}
+
+QString automaticPrecisionText()
+{
+    return QStringLiteral("auto: bfloat16 on CUDA when the checkpoint is stored in bfloat16, float32 otherwise");
+}
+
 std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& arguments, QString& message, int& exitCode)
 {
     QCommandLineParser parser;
@@ -76,8 +87,7 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Prompt to analyse."), QStringLiteral("TEXT"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("DEVICE"));
     const QCommandLineOption dtype(QStringLiteral("dtype"),
-                                   QStringLiteral("auto (bfloat16 on CUDA for a bfloat16 checkpoint, float32 otherwise), float32, "
-                                                  "bfloat16 or float16."),
+                                   QStringLiteral("%1 (%2).").arg(precisionNames().join(QStringLiteral(", ")), automaticPrecisionText()),
                                    QStringLiteral("DTYPE"));
     const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Head atlas of the Lorsa to open (lorsa index)."),
                                    QStringLiteral("FILE"));
@@ -146,10 +156,8 @@ std::optional<ExplorerOptions> parseExplorerArguments(const QStringList& argumen
         message = QStringLiteral("--device: '%1' is not cpu or cuda").arg(options.device);
         return std::nullopt;
     }
-    static const QStringList kDtypes{QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("bfloat16"),
-                                     QStringLiteral("float16")};
-    if (!options.dtype.isEmpty() && !kDtypes.contains(options.dtype)) {
-        message = QStringLiteral("--dtype: '%1' is not one of auto, float32, bfloat16, float16").arg(options.dtype);
+    if (!options.dtype.isEmpty() && !precisionNames().contains(options.dtype)) {
+        message = QStringLiteral("--dtype: '%1' is not one of %2").arg(options.dtype, precisionNames().join(QStringLiteral(", ")));
         return std::nullopt;
     }
     if (!options.lorsaDir.isEmpty() && options.modelDir.isEmpty()) {

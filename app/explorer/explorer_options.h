@@ -30,6 +30,13 @@ struct ExplorerOptions {
     bool startOnInductionHead = false;
 };
 
+/// The precisions the explorer offers, on its command line and in its tool bar; "auto" (the
+/// default) first.
+const QStringList& precisionNames();
+
+/// What the "auto" precision picks, for --help and the tool bar's tooltip.
+QString automaticPrecisionText();
+
 /// The --version text: version, git commit, LibTorch, Qt, devices (one per line).
 QString explorerVersionText();
 

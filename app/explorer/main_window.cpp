@@ -187,9 +187,9 @@ void MainWindow::buildToolBar()
     }
     m_dtype = new QComboBox(this);
     m_dtype->setObjectName(QStringLiteral("precision"));
-    for (const char* name : {"auto", "float32", "bfloat16", "float16"})
-        m_dtype->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
-    m_dtype->setToolTip(tr("auto: bfloat16 on CUDA when the checkpoint is stored in bfloat16, float32 otherwise"));
+    for (const auto& name : precisionNames())
+        m_dtype->addItem(name, name);
+    m_dtype->setToolTip(automaticPrecisionText());
     m_bos = new QCheckBox(tr("Prepend BOS"), this);
     m_bos->setObjectName(QStringLiteral("prependBos"));
     m_bos->setChecked(true);
@@ -224,7 +224,8 @@ void MainWindow::buildToolBar()
     auto reload = [this] {
         // float16 has no CPU matmul in this LibTorch: offer it on CUDA only.
         auto* items = qobject_cast<QStandardItemModel*>(m_dtype->model());
-        items->item(m_dtype->findData(QStringLiteral("float16")))->setEnabled(m_device->currentData().toString() != QStringLiteral("cpu"));
+        const bool cpu = m_device->currentData().toString() == QStringLiteral("cpu");
+        items->item(m_dtype->findData(QStringLiteral("float16")))->setEnabled(!cpu);
         if (!m_modelDir.isEmpty())
             openFolders(m_modelDir, m_lorsaDir);
     };

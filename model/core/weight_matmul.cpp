@@ -12,9 +12,9 @@ bool multipliesRowByRow(const at::Tensor& rows)
 }
 
 // rows [m, in] times block [in, n] into out [m, n] (a view into the result).
-void multiplyInto(at::Tensor out, const at::Tensor& rows, const at::Tensor& block)
+void multiplyInto(at::Tensor out, const at::Tensor& rows, const at::Tensor& block, bool rowByRow)
 {
-    if (multipliesRowByRow(rows)) {
+    if (rowByRow) {
         const auto matrix = block.t();  // [n, in]: for a kept [out, in] matrix, rows of the file
         for (int64_t r = 0; r < rows.size(0); ++r) {
             auto row = out.select(0, r);
@@ -48,7 +48,7 @@ at::Tensor matmulWeight(const at::Tensor& x, const at::Tensor& weight, const at:
     for (int64_t first = 0; first < out; first += step) {
         const int64_t n = std::min(step, out - first);
         const auto block = weight.narrow(1, first, n);
-        multiplyInto(y.narrow(1, first, n), rows, converts ? block.to(dtype) : block);
+        multiplyInto(y.narrow(1, first, n), rows, converts ? block.to(dtype) : block, rowByRow);
     }
     if (bias.defined())
         y.add_(bias.to(dtype));

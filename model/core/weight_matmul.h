@@ -14,14 +14,15 @@ namespace lorsa {
 inline constexpr int64_t kConvertedBlockBytes = int64_t(4) << 20;
 
 /// Up to how many rows of x matmulWeight() multiplies in float32 or float64 on the CPU one
-/// matrix-vector product per row: OpenBLAS's GEMM packs the whole weight for a product of a few rows, which makes it 2-3.5x
-/// slower than a product per row at 1-4 rows (equal at 8, 2-5x faster from 16).
+/// matrix-vector product per row: OpenBLAS's GEMM packs the whole weight even for a few rows,
+/// which makes it 2-3.5x slower than a product per row at 1-4 rows (equal at 8, 2-5x faster from
+/// 16).
 inline constexpr int64_t kRowByRowMax = 4;
 
 /// Up to how many rows of x matmulWeight() converts a weight kept in another dtype block by
-/// block on the CPU. With more, the GEMM is bound by arithmetic, converting the whole matrix once costs
-/// little beside it, and blocks would make the GEMM pack x again for every block (15% slower at
-/// 128 rows).
+/// block on the CPU. With more, the GEMM is bound by arithmetic, converting the whole matrix once
+/// costs little beside it, and blocks would make the GEMM pack x again for every block (15%
+/// slower at 128 rows).
 inline constexpr int64_t kBlockedRowsMax = 16;
 
 /// x [..., in] times \p weight [in, out], plus \p bias [out] when it is defined, in x's dtype

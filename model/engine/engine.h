@@ -100,7 +100,7 @@ private:
     InputModeEvidence detectInputMode(const std::optional<LorsaInputMode>& override) const;
 
     at::Device m_device;
-    at::ScalarType m_dtype = at::kFloat;  // chosen once the model folder is known to hold a checkpoint
+    at::ScalarType m_dtype = at::kFloat;  // chosen after the folders are checked ("auto" reads the checkpoint's headers)
     std::string m_threadsLine;
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<Transformer> m_model;
